@@ -1,0 +1,137 @@
+# Build / test harness for the hpcops.clusters Ansible collection.
+#
+#   make demo   - run playbooks/demo.yml against the local API simulator
+#   make test   - venv + sanity + lint + pytest (pytest's summary line is the last line)
+#
+# Only python3 (3.11, with the venv module) and make are needed; everything else is
+# installed into .venv from requirements-dev.txt.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+MAKEFLAGS += --no-print-directory
+.DEFAULT_GOAL := help
+
+PYTHON      ?= python3
+TEST_PYTHON ?= 3.11
+
+ROOT        := $(CURDIR)
+VENV        := $(ROOT)/.venv
+VENV_BIN    := $(VENV)/bin
+VENV_STAMP  := $(VENV)/.requirements-dev.stamp
+TMP         := $(ROOT)/.tmp
+# .tmp/collections/ansible_collections/hpcops/clusters -> repo root (symlink)
+COLLECTIONS_ROOT := $(TMP)/collections
+COLLECTION_LINK  := $(COLLECTIONS_ROOT)/ansible_collections/hpcops/clusters
+# copy of the tree that ansible-test runs in (see hack/ansible_test_tree.sh)
+ANSIBLE_TEST_TREE := $(TMP)/ansible-test/ansible_collections/hpcops/clusters
+DIST        := $(TMP)/dist
+
+# Environment for everything that runs ansible or imports the collection.
+RUN_ENV := PATH="$(VENV_BIN):$$PATH" \
+	ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS_ROOT)" \
+	PYTHONPATH="$(COLLECTIONS_ROOT)$${PYTHONPATH:+:$$PYTHONPATH}"
+
+# The ansible-test copy lives inside this git work tree (in git-ignored .tmp/). Without
+# ANSIBLE_TEST_CONTENT_ROOT, ansible-test walks up from the cwd, finds this repository's
+# .git, lists files with `git ls-files` there and sees none ("All targets skipped").
+ANSIBLE_TEST_ENV := PATH="$(VENV_BIN):$$PATH" ANSIBLE_TEST_CONTENT_ROOT="$(ANSIBLE_TEST_TREE)"
+
+# Extra arguments, e.g. make pytest PYTEST_ARGS='-k ehpc -x'
+PYTEST_ARGS ?=
+SANITY_ARGS ?=
+UNITS_ARGS  ?=
+LINT_ARGS   ?=
+
+.PHONY: help venv collection-tree ansible-test-tree ansible-test-bootstrap sanity units lint \
+	pytest test demo build clean distclean
+
+help:
+	@echo "Targets:"
+	@echo "  demo             run playbooks/demo.yml against the local simulator (tests/simulator)"
+	@echo "  test             venv + sanity + lint + pytest; any failure fails"
+	@echo "  venv             create .venv and install requirements-dev.txt (only when it changed)"
+	@echo "  collection-tree  link .tmp/collections/ansible_collections/hpcops/clusters -> repo root"
+	@echo "  sanity           ansible-test sanity --venv --python $(TEST_PYTHON)  (SANITY_ARGS=...)"
+	@echo "  units            ansible-test units --venv --python $(TEST_PYTHON)   (UNITS_ARGS=...)"
+	@echo "  lint             ansible-lint --profile production on roles/ and playbooks/"
+	@echo "  pytest           pytest over tests/unit, tests/simulator, tests/integration (PYTEST_ARGS=...)"
+	@echo "  build            ansible-galaxy collection build into .tmp/dist"
+	@echo "  clean            remove .tmp, tests/output and caches (distclean: also .venv)"
+
+# --- environment -------------------------------------------------------------------------
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements-dev.txt requirements.txt
+	@if [ ! -x "$(VENV_BIN)/python" ]; then \
+		echo "venv: creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
+		$(PYTHON) -m venv "$(VENV)" || { echo "venv: '$(PYTHON) -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }; \
+	fi
+	@echo "venv: installing requirements-dev.txt into $(VENV)"
+	@"$(VENV_BIN)/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@"$(VENV_BIN)/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch "$@"
+
+collection-tree:
+	@bash hack/collection_tree.sh >/dev/null
+
+ansible-test-tree:
+	@bash hack/ansible_test_tree.sh >/dev/null
+
+# ansible-test --venv bootstraps pip with a get-pip.py downloaded from a host that may be
+# unreachable; write an offline stand-in into its cache when none is there.
+ansible-test-bootstrap: venv
+	@"$(VENV_BIN)/python" hack/ansible_test_bootstrap.py --python-version $(TEST_PYTHON)
+
+# --- tests -------------------------------------------------------------------------------
+
+sanity: venv ansible-test-bootstrap ansible-test-tree
+	@echo "sanity: ansible-test sanity in $(ANSIBLE_TEST_TREE)"
+	@cd "$(ANSIBLE_TEST_TREE)" && $(ANSIBLE_TEST_ENV) \
+		ansible-test sanity --venv --python $(TEST_PYTHON) --color no $(SANITY_ARGS)
+
+units: venv ansible-test-bootstrap ansible-test-tree
+	@if [ ! -d tests/unit ]; then echo "units: no tests/unit directory"; exit 5; fi
+	@echo "units: ansible-test units in $(ANSIBLE_TEST_TREE)"
+	@cd "$(ANSIBLE_TEST_TREE)" && $(ANSIBLE_TEST_ENV) \
+		ansible-test units --venv --python $(TEST_PYTHON) --color no $(UNITS_ARGS)
+
+lint: venv collection-tree
+	@dirs=""; \
+	for d in roles playbooks; do \
+		if [ -d "$$d" ] && [ -n "$$(find "$$d" -type f \( -name '*.yml' -o -name '*.yaml' \) -print -quit)" ]; then \
+			dirs="$$dirs $$d"; \
+		fi; \
+	done; \
+	if [ -z "$$dirs" ]; then \
+		echo "lint: no YAML under roles/ or playbooks/ yet, nothing to lint"; \
+	else \
+		echo "lint: ansible-lint --profile production$$dirs"; \
+		$(RUN_ENV) ansible-lint --profile production --offline $(LINT_ARGS) $$dirs; \
+	fi
+
+pytest: venv collection-tree
+	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest $(PYTEST_ARGS)
+
+# Sub-makes keep the order fixed (also under -j), so pytest's summary line ends the output.
+test:
+	@$(MAKE) venv
+	@$(MAKE) sanity
+	@$(MAKE) lint
+	@$(MAKE) pytest
+
+# --- demo / build ------------------------------------------------------------------------
+
+demo: venv collection-tree
+	@$(RUN_ENV) bash hack/demo.sh
+
+build: venv
+	@mkdir -p "$(DIST)"
+	@PATH="$(VENV_BIN):$$PATH" ansible-galaxy collection build --force --output-path "$(DIST)" .
+
+clean:
+	rm -rf "$(TMP)" tests/output .pytest_cache .ansible
+	find . -path ./.venv -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf "$(VENV)"

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Run playbooks/demo.yml against the local API simulator (tests/simulator/server.py).
+#
+# Starts the simulator on a free loopback port, exports the simulator's default
+# credentials and endpoints as the environment variables the modules read, runs
+#   ansible-playbook -i playbooks/inventory/simulator.yml playbooks/demo.yml [extra args]
+# and always stops the simulator again. Extra arguments are passed to ansible-playbook.
+# Normally started by `make demo` (which prepares .venv and the collection path).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+server=tests/simulator/server.py
+playbook=playbooks/demo.yml
+inventory=playbooks/inventory/simulator.yml
+
+fail() { echo "demo: $*" >&2; exit 1; }
+
+[ -f "$server" ] || fail "$server is missing: the simulator is not in this tree yet"
+[ -f "$playbook" ] || fail "$playbook is missing: the demo playbook is not in this tree yet"
+[ -f "$inventory" ] || fail "$inventory is missing: the demo inventory is not in this tree yet"
+
+# Prefer the project venv (make venv); fall back to whatever is on PATH.
+if [ -x "$root/.venv/bin/python" ]; then
+    python="$root/.venv/bin/python"
+    ansible_playbook="$root/.venv/bin/ansible-playbook"
+else
+    python="$(command -v python3)" || fail "python3 not found"
+    ansible_playbook="$(command -v ansible-playbook)" || fail "ansible-playbook not found (run: make venv)"
+fi
+
+# Make the collection in this tree resolvable as hpcops.clusters.
+bash hack/collection_tree.sh >/dev/null
+export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$root/.tmp/collections}"
+# Modules run on the controller (localhost); use the interpreter that has requests/jmespath.
+export ANSIBLE_PYTHON_INTERPRETER="${ANSIBLE_PYTHON_INTERPRETER:-$python}"
+
+workdir="$(mktemp -d "${TMPDIR:-/tmp}/hpcops-demo.XXXXXX")"
+server_log="$workdir/simulator.log"
+server_pid=""
+
+cleanup() {
+    local rc=$?
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do
+            kill -0 "$server_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -9 "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+        echo "demo: simulator stopped"
+    fi
+    if [ "$rc" -ne 0 ] && [ -s "$server_log" ]; then
+        echo "demo: last simulator output:" >&2
+        tail -n 20 "$server_log" >&2
+    fi
+    rm -rf "$workdir"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$python" -u "$server" --host 127.0.0.1 --port 0 </dev/null >"$server_log" 2>&1 &
+server_pid=$!
+
+url=""
+for _ in $(seq 1 300); do   # up to 30 s
+    url="$(sed -n 's/.*listening on \([^[:space:]]*\).*/\1/p' "$server_log" | head -n 1)"
+    [ -n "$url" ] && break
+    kill -0 "$server_pid" 2>/dev/null || fail "simulator exited before it was ready"
+    sleep 0.1
+done
+[ -n "$url" ] || fail "simulator did not print 'listening on URL' within 30 s"
+echo "demo: simulator listening on $url"
+
+# The simulator's default world (see README.md, "The local simulator").
+export QINGCLOUD_ACCESS_KEY_ID=QYACCESSKEYIDEXAMPLE
+export QINGCLOUD_SECRET_ACCESS_KEY=SECRETACCESSKEY
+export QINGCLOUD_ZONE=jn1a
+export QINGCLOUD_EHPC_ENDPOINT="$url"
+export HW_REGION_NAME=cn-north-4
+export HW_PROJECT_ID=0123456789abcdef0123456789abcdef
+export HW_ACCESS_KEY=HWSIMACCESSKEY
+export HW_SECRET_KEY=HWSIMSECRETKEY
+export HW_CCE_ENDPOINT="$url"
+export HW_MODELARTS_ENDPOINT="$url"
+export HW_IAM_ENDPOINT="$url"
+
+"$ansible_playbook" -i "$inventory" "$playbook" "$@" </dev/null

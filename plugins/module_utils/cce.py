@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpcops.clusters contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Huawei Cloud CCE client: list nodes, remove nodes (seed 001), read jobs.
+
+Private to hpcops.clusters.
+"""
+
+from __future__ import annotations
+
+__metaclass__ = type
+
+from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
+from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_client import HuaweiCloudClient
+
+MAX_NODES_PER_REMOVE = 200  # seed 001 / CCE limits on RemoveNodesTask
+
+NODES = "/api/v3/projects/{project}/clusters/{cluster}/nodes"
+REMOVE = "/api/v3/projects/{project}/clusters/{cluster}/nodes/operation/remove"
+JOB = "/api/v3/projects/{project}/jobs/{job}"
+
+
+class CceClient(HuaweiCloudClient):
+    service = "cce"
+
+    def list_nodes(self, cluster_id: str) -> list:
+        # ListNodes answers every node of the cluster in one list; there is no paging.
+        answer = self.call("GET", self.path(NODES, project=self.project_id, cluster=cluster_id))
+        return (answer or {}).get("items") or []
+
+    def remove_nodes(self, cluster_id: str, uids: list, login: dict) -> str:
+        """Submit one RemoveNodesTask; returns its job id. ``login`` is the seed's Login object."""
+        if not 1 <= len(uids) <= MAX_NODES_PER_REMOVE:
+            raise ApiError("RemoveNodesTask takes 1 to %d nodes, not %d" % (MAX_NODES_PER_REMOVE, len(uids)))
+        body = {"apiVersion": "v3", "kind": "RemoveNodesTask",
+                "spec": {"login": login, "nodes": [{"uid": uid} for uid in uids]}}
+        # Not idempotent: a second task for nodes already Deleting is refused, so an
+        # ambiguous failure is settled by re-reading the node list, never by re-sending.
+        answer = self.call("PUT", self.path(REMOVE, project=self.project_id, cluster=cluster_id), body=body)
+        job_id = ((answer or {}).get("status") or {}).get("jobID")
+        if not job_id:
+            raise ApiError("CCE accepted the RemoveNodesTask but returned no jobID")
+        return job_id
+
+    def get_job(self, job_id: str) -> dict | None:
+        try:
+            return self.call("GET", self.path(JOB, project=self.project_id, job=job_id))
+        except ApiError as err:
+            if err.status == 404:
+                return None
+            raise
+
+    def wait_for_job(self, job_id: str, timeout: float, sleep=None) -> dict:
+        """Wait until the job's phase is Success; Failed raises WaitError with its reason."""
+        state = {"phase": "unknown", "missing": 0}
+
+        def check():
+            job = self.get_job(job_id)
+            if job is None:
+                state["missing"] += 1
+                if state["missing"] >= 3:
+                    raise WaitError("CCE job %s is unknown to the API (vanished)" % job_id,
+                                    job_id=job_id, status="missing")
+                return False, None
+            status = job.get("status") or {}
+            state["phase"] = status.get("phase") or "unknown"
+            if state["phase"] == "Failed":
+                raise WaitError("CCE job %s failed: %s" % (job_id, status.get("reason") or "no reason given"),
+                                job_id=job_id, status="Failed")
+            return state["phase"] == "Success", job
+
+        def describe(_value):
+            return job_id, state["phase"], "CCE job %s (phase %s)" % (job_id, state["phase"])
+
+        kwargs = {"sleep": sleep} if sleep else {}
+        return waiters.poll(check, timeout, describe, **kwargs)

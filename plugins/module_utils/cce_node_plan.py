@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpcops.clusters contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure decisions about CCE nodes: which to remove, in which batches (private to hpcops.clusters).
+
+Works on plain ListNodes items (``metadata``/``spec``/``status``), no I/O, so every rule
+can be tested on lists.
+"""
+
+from __future__ import annotations
+
+__metaclass__ = type
+
+from ansible_collections.hpcops.clusters.plugins.module_utils.cce import MAX_NODES_PER_REMOVE
+
+DELETING = "Deleting"
+
+
+class NodePlanError(ValueError):
+    """The wanted change can't be planned (an ambiguous name, the cluster's last nodes)."""
+
+
+def uid_of(item: dict) -> str:
+    return (item.get("metadata") or {}).get("uid") or ""
+
+
+def name_of(item: dict) -> str:
+    return (item.get("metadata") or {}).get("name") or ""
+
+
+def phase_of(item: dict) -> str:
+    return (item.get("status") or {}).get("phase") or ""
+
+
+def is_deleting(item: dict) -> bool:
+    return phase_of(item) == DELETING
+
+
+def node_summary(item: dict) -> dict:
+    """A ListNodes item as cce_node_remove returns it (no spec: it carries the login)."""
+    return {"uid": uid_of(item), "name": name_of(item), "phase": phase_of(item),
+            "private_ip": (item.get("status") or {}).get("privateIP") or ""}
+
+
+def node_info(item: dict) -> dict:
+    """A ListNodes item as cce_nodes_info returns it."""
+    spec = item.get("spec") or {}
+    result = node_summary(item)
+    result.update({"flavor": spec.get("flavor") or "", "az": spec.get("az") or "",
+                   "creation_timestamp": (item.get("metadata") or {}).get("creationTimestamp") or ""})
+    return result
+
+
+def unique(items: list) -> list:
+    seen = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def resolve(items: list, wanted: list) -> tuple:
+    """Match each wanted entry with a node: by uid first, else by name.
+
+    Returns ``(targets, absent)``: the matched items (each once, in the order asked)
+    and the entries that match no node (taken as removed already). A name shared by
+    several nodes raises NodePlanError: removing the wrong node can't be undone.
+    """
+    by_uid = dict((uid_of(item), item) for item in items)
+    targets = []
+    absent = []
+    for entry in unique(wanted):
+        item = by_uid.get(entry)
+        if item is None:
+            named = [i for i in items if name_of(i) == entry]
+            if len(named) > 1:
+                raise NodePlanError("node name %s matches %d nodes (%s): give their uids instead"
+                                    % (entry, len(named), ", ".join(sorted(uid_of(i) for i in named))))
+            item = named[0] if named else None
+        if item is None:
+            absent.append(entry)
+        elif all(uid_of(t) != uid_of(item) for t in targets):
+            targets.append(item)
+    return targets, absent
+
+
+def plan_removal(items: list, wanted: list, allow_empty_cluster: bool = False) -> dict:
+    """What a RemoveNodesTask run must do for ``wanted`` (uids or names).
+
+    ``remove``: uids to submit; ``deleting``: uids an earlier task is already removing
+    (submitting them again is refused by CCE, so they are only awaited); ``absent``:
+    entries matching no node. Refuses, by NodePlanError, to leave the cluster without
+    a node unless ``allow_empty_cluster``.
+    """
+    targets, absent = resolve(items, wanted)
+    remove = [uid_of(t) for t in targets if not is_deleting(t)]
+    deleting = [uid_of(t) for t in targets if is_deleting(t)]
+    if remove and not allow_empty_cluster:
+        leaving = set(remove)
+        staying = [i for i in items if not is_deleting(i) and uid_of(i) not in leaving]
+        if not staying:
+            raise NodePlanError("refusing to remove the last %d node(s) of the cluster: that would leave it "
+                                "without any node; set allow_empty_cluster=true to do it anyway" % len(remove))
+    return {"remove": remove, "deleting": deleting, "absent": absent,
+            "batches": batches(remove), "changes": bool(remove)}
+
+
+def batches(uids: list, size: int = MAX_NODES_PER_REMOVE) -> list:
+    """The uids cut into RemoveNodesTask-sized lists (seed 001: at most 200 a task)."""
+    return [uids[start:start + size] for start in range(0, len(uids), size)]
+
+
+def membership(items: list, leaving: list | None = None) -> list:
+    """``uid (name)`` of the nodes that stay members: not Deleting, not in ``leaving``."""
+    leaving_set = set(leaving or [])
+    return sorted("%s (%s)" % (uid_of(i), name_of(i)) for i in items
+                  if not is_deleting(i) and uid_of(i) not in leaving_set)

@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpcops.clusters contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""QingCloud EHPC API client (private to hpcops.clusters).
+
+Calls: seeds 000 (deleteNodes), 002 (resatrtNodes, the seed's spelling), 004
+(addNodes); listNodes, operation (job status) and job/list from the EHPC API docs.
+"""
+
+from __future__ import annotations
+
+__metaclass__ = type
+
+from ansible_collections.hpcops.clusters.plugins.module_utils import qingcloud_signer, waiters
+from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
+from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, dumps, json_body
+
+DEFAULT_ENDPOINT = "https://hpc-api.qingcloud.com"
+MAX_NODES_PER_ADD = 99  # seed 004: node_count 1..99
+PAGE_SIZE = 100  # listNodes and job/list cap ``limit`` at 100
+
+# ret_codes from the EHPC error code page. 5100 (busy), 5300 (updating) and 2500
+# (quota, which includes the API call rate) are refusals: nothing was done, so even a
+# write may be re-sent. 5000 (internal error) may come after the work started.
+REFUSED_CODES = frozenset((2500, 5100, 5300))
+AMBIGUOUS_CODES = frozenset((5000,))
+ERROR_NAMES = {
+    1100: "bad parameters",
+    1200: "authentication failed (check access_key_id and secret_access_key)",
+    1300: "request expired (check this machine's clock)",
+    1400: "permission denied or resource in a state that cannot change",
+    2100: "resource not found",
+    2500: "quota exceeded or too many API calls",
+    5000: "internal error",
+    5100: "server busy",
+    5300: "service updating",
+}
+
+
+def ehpc_error(response):
+    body = json_body(response)
+    if not isinstance(body, dict):
+        if response.status_code >= 400:
+            return None  # the transport's generic HTTP error
+        return ApiError("EHPC answered with something that is not JSON")
+    ret_code = body.get("ret_code", 0)
+    if ret_code in (0, None):
+        return None
+    try:
+        ret_code = int(ret_code)
+    except (TypeError, ValueError):
+        pass
+    name = ERROR_NAMES.get(ret_code)
+    message = body.get("message") or name or "EHPC error"
+    if name and body.get("message"):
+        message = "%s: %s" % (name, body["message"])
+    return ApiError(message, code=ret_code, retryable=ret_code in REFUSED_CODES | AMBIGUOUS_CODES,
+                    ambiguous=ret_code in AMBIGUOUS_CODES)
+
+
+class EhpcClient:
+    def __init__(self, transport, access_key_id: str, secret_access_key: str, zone: str,
+                 endpoint: str | None = None):
+        self.transport = transport
+        self.access_key_id = access_key_id
+        self._secret_access_key = secret_access_key
+        self.zone = zone
+        self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
+
+    def call(self, method: str, path: str, params: dict | None = None, safe_to_repeat: bool = False) -> dict:
+        """One signed call; POST parameters travel as the JSON body, GET ones in the query."""
+        path = "/api" + path
+        if method == "POST":
+            body = dumps(dict(params or {}, zone=self.zone))
+            query_params = {}
+        else:
+            body = b""
+            query_params = dict(params or {})
+
+        def build():
+            query = qingcloud_signer.signed_query(method, path, query_params, body, self.access_key_id,
+                                                  self._secret_access_key, self.zone)
+            headers = {"Content-Type": "application/json"} if method == "POST" else {}
+            return HttpRequest(method, "%s%s?%s" % (self.endpoint, path, query), headers, body or None)
+
+        response = self.transport.send(build, check=ehpc_error, safe_to_repeat=safe_to_repeat)
+        return json_body(response) or {}
+
+    def _pages(self, path: str, params: dict, key: str) -> list:
+        items = []
+        offset = 0
+        while True:
+            page = self.call("GET", path, dict(params, limit=PAGE_SIZE, offset=offset), safe_to_repeat=True)
+            batch = page.get(key) or []
+            items.extend(batch)
+            offset += len(batch)
+            if not batch or offset >= int(page.get("total_count") or 0):
+                return items
+
+    def list_nodes(self, cluster_id: str) -> list:
+        return self._pages("/cluster/listNodes", {"cluster_id": cluster_id, "verbose": 1}, "hpc_app_nodes_set")
+
+    def list_hpc_jobs(self, cluster_id: str, status: str = "running") -> list:
+        return self._pages("/job/list", {"cluster_id": cluster_id, "jobs_status": status}, "hpc_job_set")
+
+    def add_nodes(self, cluster_id: str, role: str, count: int, node_name: str | None = None,
+                  private_ips: list | None = None, resource_conf: str | None = None) -> str:
+        if not 1 <= count <= MAX_NODES_PER_ADD:
+            raise ApiError("addNodes takes 1 to %d nodes, not %d" % (MAX_NODES_PER_ADD, count))
+        params = {"cluster_id": cluster_id, "node_role": role, "node_count": str(count)}
+        for key, value in (("node_name", node_name), ("private_ips", private_ips), ("resource_conf", resource_conf)):
+            if value:
+                params[key] = value
+        return self._job_id(self.call("POST", "/cluster/addNodes", params))
+
+    def delete_nodes(self, cluster_id: str, node_ids: list) -> list:
+        answer = self.call("POST", "/cluster/deleteNodes", {"cluster_id": cluster_id, "node_list": list(node_ids)})
+        # Seed 000's table names the key ``job_ids`` and its example ``job_id``.
+        return _as_list(answer.get("job_ids") or answer.get("job_id"))
+
+    def restart_nodes(self, cluster_id: str, node_ids: list) -> str:
+        # The path is spelled ``resatrtNodes`` in the API (seed 002).
+        return self._job_id(self.call("POST", "/cluster/resatrtNodes",
+                                      {"cluster_id": cluster_id, "node_ids": list(node_ids)}))
+
+    def job_statuses(self, job_ids: list) -> dict:
+        answer = self.call("GET", "/operation", {"job_ids": ",".join(job_ids)}, safe_to_repeat=True)
+        return dict((job["job_id"], job) for job in answer.get("job_set") or [])
+
+    def wait_for_jobs(self, job_ids: list, timeout: float, sleep=None) -> dict:
+        """Wait until every job is ``successful``; WaitError names a failed, vanished or late job."""
+        pending = list(job_ids)
+        last = {}
+        missing_polls = {}
+
+        def check():
+            answer = self.job_statuses(pending)
+            for job_id in list(pending):
+                job = answer.get(job_id)
+                if job is None:
+                    missing_polls[job_id] = missing_polls.get(job_id, 0) + 1
+                    if missing_polls[job_id] >= 3:
+                        raise WaitError("EHPC job %s is unknown to the API (vanished)" % job_id,
+                                        job_id=job_id, status="missing")
+                    continue
+                last[job_id] = job
+                status = job.get("status")
+                if status == "failed":
+                    raise WaitError("EHPC job %s failed%s" % (
+                        job_id, " (error codes: %s)" % job["error_codes"] if job.get("error_codes") else ""),
+                        job_id=job_id, status=status)
+                if status == "successful":
+                    pending.remove(job_id)
+            return not pending, last
+
+        def describe(_value):
+            job_id = pending[0] if pending else None
+            status = last.get(job_id, {}).get("status", "unknown")
+            return job_id, status, "EHPC job %s (status %s)" % (", ".join(pending), status)
+
+        kwargs = {"sleep": sleep} if sleep else {}
+        return waiters.poll(check, timeout, describe, **kwargs)
+
+    @staticmethod
+    def _job_id(answer: dict) -> str:
+        job_id = answer.get("job_id")
+        if not job_id:
+            raise ApiError("EHPC accepted the request but returned no job_id")
+        return job_id
+
+
+def _as_list(value) -> list:
+    if not value:
+        return []
+    if isinstance(value, list):
+        return value
+    return [part for part in str(value).replace(",", " ").split() if part]

@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpcops.clusters contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every Huawei Cloud service client shares: URLs, auth, JSON and error shape.
+
+Private to hpcops.clusters.
+"""
+
+from __future__ import annotations
+
+__metaclass__ = type
+
+from urllib.parse import quote, urlencode
+
+from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_auth import endpoint_for
+from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, dumps, json_body
+
+
+def huawei_error(response):
+    """Huawei answers errors as ``{"error_code", "error_msg"}`` (some services ``code``/``message``)."""
+    if response.status_code < 400:
+        return None
+    body = json_body(response)
+    code = message = None
+    if isinstance(body, dict):
+        code = body.get("error_code") or body.get("code")
+        message = body.get("error_msg") or body.get("message")
+    if response.status_code == 401:
+        message = "authentication failed (%s)" % (message or "check the token or AK/SK")
+    elif response.status_code == 403:
+        message = "permission denied (%s)" % (message or "the credentials may not perform this action")
+    return ApiError(message or response.reason or "HTTP %s" % response.status_code, code=code)
+
+
+class HuaweiCloudClient:
+    service = ""
+
+    def __init__(self, transport, auth, endpoint: str | None = None):
+        self.transport = transport
+        self.auth = auth
+        self.project_id = auth.project_id
+        self.endpoint = endpoint_for(self.service, auth.region, endpoint)
+
+    def path(self, template: str, **values) -> str:
+        return template.format(**dict((k, quote(str(v), safe="")) for k, v in values.items()))
+
+    def call(self, method: str, path: str, query: dict | None = None, body=None,
+             safe_to_repeat: bool | None = None, expect_json: bool = True):
+        """Send one call; returns the decoded JSON answer (None for an empty body)."""
+        url = self.endpoint + path
+        if query:
+            url += "?" + urlencode(sorted(query.items()), quote_via=quote)
+        data = dumps(body) if body is not None else None
+        base_headers = {"Content-Type": "application/json", "X-Project-Id": self.project_id}
+
+        def build():
+            return HttpRequest(method, url, self.auth.headers(method, url, data, base_headers), data)
+
+        if safe_to_repeat is None:
+            safe_to_repeat = method == "GET"
+        response = self.transport.send(build, check=huawei_error, safe_to_repeat=safe_to_repeat)
+        return json_body(response) if expect_json else None

@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpcops.clusters contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Poll until something is done, failed, or past its deadline (private to hpcops.clusters)."""
+
+from __future__ import annotations
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.hpcops.clusters.plugins.module_utils.errors import WaitError
+
+# The first poll comes soon (short jobs are common) and the interval grows by a
+# quarter each time up to 2 s, so the lag between a job ending and the module
+# noticing stays under about 1 s plus a tenth of the job's length.
+FIRST_DELAY = 0.25
+GROWTH = 1.25
+MAX_DELAY = 2.0
+
+
+def poll(check, timeout: float, describe, sleep=time.sleep, clock=time.monotonic,
+         first_delay: float = FIRST_DELAY, max_delay: float = MAX_DELAY):
+    """Call ``check()`` until it returns ``(True, value)``; return ``value``.
+
+    ``check`` raises WaitError for a failure it sees (a failed job). On timeout a
+    WaitError names what was awaited via ``describe(last_value)``.
+    """
+    deadline = clock() + timeout
+    delay = first_delay
+    while True:
+        done, value = check()
+        if done:
+            return value
+        remaining = deadline - clock()
+        if remaining <= 0:
+            job_id, status, text = describe(value)
+            raise WaitError("timed out after %ss waiting for %s" % (_seconds(timeout), text),
+                            job_id=job_id, status=status, timed_out=True)
+        sleep(min(delay, remaining))
+        delay = min(max_delay, delay * GROWTH)
+
+
+def _seconds(value: float) -> str:
+    return ("%d" % value) if float(value).is_integer() else ("%.1f" % value)

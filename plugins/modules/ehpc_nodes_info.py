@@ -1,0 +1,177 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpcops.clusters contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ehpc_nodes_info
+short_description: List the nodes of a QingCloud EHPC cluster
+version_added: 0.1.0
+description:
+  - Lists the nodes of an EHPC cluster, each with whether it runs an HPC (Slurm) job right now.
+  - Filters by role and status, and optionally reshapes the list with a JMESPath O(query).
+  - Never changes anything.
+author:
+  - hpcops.clusters contributors
+options:
+  cluster_id:
+    description:
+      - ID of the EHPC cluster, for example V(ehpc-8jqdq0mz).
+    type: str
+    required: true
+  role:
+    description:
+      - Only nodes of this role.
+    type: str
+    choices: [login, compute]
+  status:
+    description:
+      - Only nodes in this status, for example V(active) or V(pending).
+    type: str
+  jobs:
+    description:
+      - Whether to read the cluster's running HPC jobs to fill in RV(nodes[].busy) and RV(nodes[].jobs).
+      - V(false) saves one API call.
+    type: bool
+    default: true
+  query:
+    description:
+      - A JMESPath expression applied to the node list; the outcome is returned as RV(query_result).
+    type: str
+extends_documentation_fragment:
+  - hpcops.clusters.qingcloud
+attributes:
+  check_mode:
+    support: full
+    description: Reads only, so it runs the same in check mode.
+  diff_mode:
+    support: none
+requirements:
+  - jmespath (only when O(query) is used)
+seealso:
+  - module: hpcops.clusters.ehpc_nodes
+"""
+
+EXAMPLES = r"""
+- name: List the compute nodes
+  hpcops.clusters.ehpc_nodes_info:
+    cluster_id: ehpc-8jqdq0mz
+    role: compute
+  register: compute
+
+- name: IDs of the idle compute nodes
+  hpcops.clusters.ehpc_nodes_info:
+    cluster_id: ehpc-8jqdq0mz
+    query: "[?role=='compute' && !busy].id"
+  register: idle
+
+- name: Show them
+  ansible.builtin.debug:
+    var: idle.query_result
+"""
+
+RETURN = r"""
+nodes:
+  description: The cluster's nodes that match the filters, oldest first.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Node ID.
+      type: str
+    role:
+      description: Node role.
+      type: str
+    status:
+      description: Node status.
+      type: str
+    transition_status:
+      description: Ongoing transition, or empty.
+      type: str
+    name:
+      description: Node name.
+      type: str
+    private_ip:
+      description: Private IP.
+      type: str
+    instance_id:
+      description: Instance ID.
+      type: str
+    create_time:
+      description: Creation time.
+      type: str
+    busy:
+      description: Whether an HPC job runs on the node (false when O(jobs=false)).
+      type: bool
+    jobs:
+      description: IDs of the HPC jobs running on the node.
+      type: list
+      elements: str
+  sample: [{id: cln-4x1b2c3d, role: compute, status: active, transition_status: "", name: compute01,
+            private_ip: 192.168.100.11, instance_id: i-7h6g5f4e, create_time: "2026-11-01T08:00:00Z",
+            busy: true, jobs: ["19453"]}]
+query_result:
+  description: What O(query) gave.
+  returned: when O(query) is set
+  type: raw
+"""
+
+from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
+from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import CLUSTER_ID_PATTERN, public_node
+from ansible_collections.hpcops.clusters.plugins.module_utils.query import compile_query
+
+
+class EhpcNodesInfo(ClusterModule):
+    argument_spec = dict(
+        cluster_id=dict(type="str", required=True),
+        role=dict(type="str", choices=["login", "compute"]),
+        status=dict(type="str"),
+        jobs=dict(type="bool", default=True),
+        query=dict(type="str"),
+    )
+
+    def validate(self):
+        super().validate()
+        if not CLUSTER_ID_PATTERN.match(self.params["cluster_id"]):
+            self.fail("cluster_id %r is not an EHPC cluster ID (ehpc- followed by letters and digits)"
+                      % self.params["cluster_id"])
+        self.query = compile_query(self, self.params["query"])
+
+    def gather(self):
+        p = self.params
+        client = self.ehpc_client()
+        nodes = client.list_nodes(p["cluster_id"])
+        busy = {}
+        if p["jobs"] and nodes:
+            from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes
+            busy = busy_nodes(nodes, client.list_hpc_jobs(p["cluster_id"], "running"))
+        listed = []
+        for node in nodes:
+            if p["role"] and node.get("role") != p["role"]:
+                continue
+            if p["status"] and node.get("status") != p["status"]:
+                continue
+            entry = public_node(node)
+            entry["jobs"] = [str(job) for job in busy.get(node["node_id"], [])]
+            entry["busy"] = bool(entry["jobs"])
+            listed.append(entry)
+        return listed
+
+    def report(self, nodes, plan, applied):
+        result = {"nodes": nodes}
+        if self.query is not None:
+            result["query_result"] = self.query.search(nodes)
+        return result
+
+
+def main():
+    EhpcNodesInfo.execute()
+
+
+if __name__ == "__main__":
+    main()

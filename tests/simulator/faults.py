@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+# The fault queue: injected failures for cloud calls, matched by a regex searched in the
+# request path (and optionally the method). The caller holds the world lock.
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# Kinds that decide how the matching request itself is answered.
+REQUEST_KINDS = ("status", "ret_code", "drop", "drop_after", "delay")
+# Kinds that decide how the job created by the matching request behaves.
+JOB_KINDS = ("job_fail", "job_stuck", "job_vanish")
+MAX_DELAY_SECONDS = 120.0
+
+
+@dataclass
+class Fault:
+    fault_id: int
+    kind: str
+    path: str
+    method: str | None
+    times: int
+    status: int | None = None
+    retry_after: float | None = None
+    ret_code: int | None = None
+    seconds: float | None = None
+    message: str | None = None
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method != method.upper():
+            return False
+        return re.search(self.path, path) is not None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.fault_id, "kind": self.kind, "path": self.path, "times": self.times}
+        for name in ("method", "status", "retry_after", "ret_code", "seconds", "message"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
+        return data
+
+
+def _number(spec: dict[str, Any], name: str, *, required: bool, minimum: float, maximum: float | None = None,
+            integer: bool = False) -> Any:
+    value = spec.get(name)
+    if value is None:
+        if required:
+            raise ValueError(f"fault kind {spec.get('kind')!r} needs {name!r}")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
+        raise ValueError(f"{name!r} must be {'an integer' if integer else 'a number'}")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ValueError(f"{name!r} out of range")
+    return value
+
+
+def parse_fault(spec: Any, fault_id: int) -> Fault:
+    if not isinstance(spec, dict):
+        raise ValueError("a fault must be a JSON object")
+    known = {"path", "method", "times", "kind", "status", "retry_after", "ret_code", "seconds", "message"}
+    unknown = sorted(set(spec) - known)
+    if unknown:
+        raise ValueError(f"unknown fault fields: {', '.join(unknown)}")
+    kind = spec.get("kind")
+    if kind not in REQUEST_KINDS + JOB_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(REQUEST_KINDS + JOB_KINDS)}")
+    path = spec.get("path", "")
+    if not isinstance(path, str):
+        raise ValueError("'path' must be a regular expression string")
+    try:
+        re.compile(path)
+    except re.error as exc:
+        raise ValueError(f"bad 'path' regex: {exc}") from exc
+    method = spec.get("method")
+    if method is not None and (not isinstance(method, str) or not method.isalpha()):
+        raise ValueError("'method' must be an HTTP method name")
+    message = spec.get("message")
+    if message is not None and not isinstance(message, str):
+        raise ValueError("'message' must be a string")
+    times = spec.get("times", 1)
+    if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+        raise ValueError("'times' must be an integer >= 1")
+    return Fault(
+        fault_id=fault_id,
+        kind=kind,
+        path=path,
+        method=method.upper() if method else None,
+        times=times,
+        status=_number(spec, "status", required=kind == "status", minimum=400, maximum=599, integer=True),
+        retry_after=_number(spec, "retry_after", required=False, minimum=0),
+        ret_code=_number(spec, "ret_code", required=kind == "ret_code", minimum=1, integer=True),
+        seconds=_number(spec, "seconds", required=kind == "delay", minimum=0, maximum=MAX_DELAY_SECONDS),
+        message=message,
+    )
+
+
+class FaultQueue:
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._next_id = 1
+
+    def add(self, specs: Any) -> list[Fault]:
+        """Validate all specs first, so a bad list adds nothing."""
+        items = specs if isinstance(specs, list) else [specs]
+        parsed = [parse_fault(spec, self._next_id + offset) for offset, spec in enumerate(items)]
+        self._next_id += len(parsed)
+        self._faults.extend(parsed)
+        return parsed
+
+    def pending(self) -> list[dict[str, Any]]:
+        return [fault.to_json() for fault in self._faults]
+
+    def clear(self) -> None:
+        self._faults.clear()
+
+    def _first(self, kinds: tuple[str, ...], method: str, path: str) -> Fault | None:
+        for fault in self._faults:
+            if fault.kind in kinds and fault.matches(method, path):
+                return fault
+        return None
+
+    def consume(self, fault: Fault) -> None:
+        fault.times -= 1
+        if fault.times <= 0 and fault in self._faults:
+            self._faults.remove(fault)
+
+    def take_request_fault(self, method: str, path: str) -> Fault | None:
+        """The first matching request-level fault, used up by this call."""
+        fault = self._first(REQUEST_KINDS, method, path)
+        if fault is not None:
+            self.consume(fault)
+        return fault
+
+    def peek_job_fault(self, method: str, path: str) -> Fault | None:
+        """The first matching job-level fault; consumed only if the call creates a job."""
+        return self._first(JOB_KINDS, method, path)
