@@ -107,7 +107,7 @@ lint: venv collection-tree
 		echo "lint: no YAML under roles/ or playbooks/ yet, nothing to lint"; \
 	else \
 		echo "lint: ansible-lint --profile production$$dirs"; \
-		$(RUN_ENV) ansible-lint --profile production --offline $(LINT_ARGS) $$dirs; \
+		$(RUN_ENV) ansible-lint --profile production --offline $$([ -t 1 ] || echo --nocolor) $(LINT_ARGS) $$dirs; \
 	fi
 
 pytest: venv collection-tree

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from tests.simulator.pytest_fixtures import sim, simulator_session  # noqa: F401  (fixtures)
+from tests.simulator.pytest_fixtures import sim, simulator_session  # noqa: F401 pylint: disable=unused-import

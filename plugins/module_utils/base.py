@@ -7,12 +7,12 @@ A module subclass declares its own options and which cloud it talks to, then fil
 three steps that read like a plan:
 
 - ``gather()``: one read of the current state;
-- ``make_plan(state)``: what would change, as a dict whose ``changes`` entry is falsy
+- ``make_plan(current)``: what would change, as a dict whose ``changes`` entry is falsy
   when nothing needs doing; check mode stops after this step, so check mode reports
   exactly what a real run would do;
 - ``apply(plan)``: the writes (one per API batch) and the wait.
 
-``report(state, plan, applied)`` builds the returned keys. Every ApiError or WaitError
+``report(current, plan, applied)`` builds the returned keys. Every ApiError or WaitError
 becomes ``fail_json`` with a readable ``msg`` and a structured ``failure``.
 """
 
@@ -164,25 +164,25 @@ class ClusterModule:
     def gather(self):
         raise NotImplementedError
 
-    def make_plan(self, state) -> dict:
+    def make_plan(self, current) -> dict:
         return {"changes": None}
 
     def apply(self, plan: dict):
         raise NotImplementedError
 
-    def report(self, state, plan: dict, applied) -> dict:
+    def report(self, current, plan: dict, applied) -> dict:
         return {}
 
     def run(self) -> None:
         self.validate()
-        state = self.gather()
-        plan = self.make_plan(state)
+        current = self.gather()
+        plan = self.make_plan(current)
         applied = None
         if plan.get("changes"):
             self.result["changed"] = True
             if not self.module.check_mode:
                 applied = self.apply(plan)
-        self.result.update(self.report(state, plan, applied))
+        self.result.update(self.report(current, plan, applied))
 
     def fail(self, msg: str, **extra) -> None:
         result = dict(self.result)

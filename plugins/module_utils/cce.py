@@ -63,6 +63,7 @@ class CceClient(HuaweiCloudClient):
                     raise WaitError("CCE job %s is unknown to the API (vanished)" % job_id,
                                     job_id=job_id, status="missing")
                 return False, None
+            state["missing"] = 0
             status = job.get("status") or {}
             state["phase"] = status.get("phase") or "unknown"
             if state["phase"] == "Failed":

@@ -113,5 +113,5 @@ def batches(uids: list, size: int = MAX_NODES_PER_REMOVE) -> list:
 def membership(items: list, leaving: list | None = None) -> list:
     """``uid (name)`` of the nodes that stay members: not Deleting, not in ``leaving``."""
     leaving_set = set(leaving or [])
-    return sorted("%s (%s)" % (uid_of(i), name_of(i)) for i in items
-                  if not is_deleting(i) and uid_of(i) not in leaving_set)
+    staying = [i for i in items if not is_deleting(i) and uid_of(i) not in leaving_set]
+    return ["%s (%s)" % (uid_of(i), name_of(i)) for i in sorted(staying, key=lambda i: (name_of(i), uid_of(i)))]

@@ -139,10 +139,12 @@ class EhpcClient:
                 job = answer.get(job_id)
                 if job is None:
                     missing_polls[job_id] = missing_polls.get(job_id, 0) + 1
+                    # A job can lag behind its submission; three misses in a row means gone.
                     if missing_polls[job_id] >= 3:
                         raise WaitError("EHPC job %s is unknown to the API (vanished)" % job_id,
                                         job_id=job_id, status="missing")
                     continue
+                missing_polls[job_id] = 0
                 last[job_id] = job
                 status = job.get("status")
                 if status == "failed":

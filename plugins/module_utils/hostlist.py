@@ -62,8 +62,8 @@ def _expand_range(spec: str, text: str) -> list:
 def _expand_host(pattern: str, text: str) -> list:
     if "[" not in pattern:
         return [pattern]
-    head, _, rest = pattern.partition("[")
-    spec, _, tail = rest.partition("]")
+    head, rest = pattern.split("[", 1)
+    spec, tail = rest.split("]", 1)
     return [head + value + suffix for value in _expand_range(spec, text) for suffix in _expand_host(tail, text)]
 
 

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import email.utils
 import json
+import re
 import time
 import traceback
 from urllib.parse import urlsplit
@@ -96,9 +97,10 @@ def _connection_error(err: Exception, request: HttpRequest) -> ApiError:
 
 def _first_line(text: str) -> str:
     # urllib3 messages repeat the full URL, query (and so QingCloud's signature)
-    # included; keep only what names the failure.
+    # included, before the cause ("... with url: /p?q (Caused by ...)"): cut every
+    # query string (it ends at white space) but keep the cause.
     text = text.splitlines()[0] if text else ""
-    return text.split("?", 1)[0][:200]
+    return re.sub(r"\?\S*", "", text)[:500]
 
 
 class Transport:

@@ -23,7 +23,7 @@ description:
   - The API keeps at least one node of every role (login, compute); a change that would remove
     a role's last node is refused before anything is sent.
 author:
-  - hpcops.clusters contributors
+  - hpcops.clusters contributors (@hpcops)
 options:
   cluster_id:
     description:
@@ -277,7 +277,8 @@ class EhpcNodes(ClusterModule):
             self.fail("cannot tell which nodes run HPC jobs (%s); use busy_nodes=remove to ignore jobs" % err)
         return {}
 
-    def make_plan(self, nodes):
+    def make_plan(self, current):
+        nodes = current
         p = self.params
         plan = {"add": 0, "add_batches": [], "remove": [], "restart": [], "protected": {}}
         if p["state"] == "present":
@@ -357,14 +358,11 @@ class EhpcNodes(ClusterModule):
                                            ips[:batch] or None, p["resource_conf"])
             del ips[:batch]
             applied["job_ids"].append(job_id)
-            plan["add_batches"] = plan["add_batches"][1:]
         if plan["remove"]:
             applied["job_ids"].extend(self.client.delete_nodes(p["cluster_id"], plan["remove"]))
-            plan["remove"] = []
         if plan["restart"]:
             applied["job_ids"].append(self.client.restart_nodes(p["cluster_id"], plan["restart"]))
             applied["restarted"].extend(plan["restart"])
-            plan["restart"] = []
 
     def _wait(self, applied):
         deadline_left = self.params["wait_timeout"]
@@ -388,7 +386,8 @@ class EhpcNodes(ClusterModule):
 
         waiters.poll(check, self.params["wait_timeout"], describe)
 
-    def report(self, before, plan, applied):
+    def report(self, current, plan, applied):
+        before = current
         check_mode = self.module.check_mode
         after = applied["after"] if applied else before
         result = {

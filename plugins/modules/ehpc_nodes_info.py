@@ -16,7 +16,7 @@ description:
   - Filters by role and status, and optionally reshapes the list with a JMESPath O(query).
   - Never changes anything.
 author:
-  - hpcops.clusters contributors
+  - hpcops.clusters contributors (@hpcops)
 options:
   cluster_id:
     description:
@@ -50,6 +50,7 @@ attributes:
     description: Reads only, so it runs the same in check mode.
   diff_mode:
     support: none
+    description: Reads only; there is nothing to diff.
 requirements:
   - jmespath (only when O(query) is used)
 seealso:
@@ -162,10 +163,10 @@ class EhpcNodesInfo(ClusterModule):
             listed.append(entry)
         return listed
 
-    def report(self, nodes, plan, applied):
-        result = {"nodes": nodes}
+    def report(self, current, plan, applied):
+        result = {"nodes": current}
         if self.query is not None:
-            result["query_result"] = self.query.search(nodes)
+            result["query_result"] = self.query.search(current)
         return result
 
 

@@ -21,7 +21,7 @@ description:
   - Only O(state=absent) is offered. Creating a hyper cluster is not part of the API this module is
     built on, so it cannot create one, and O(state=present) is not a choice.
 author:
-  - hpcops.clusters contributors
+  - hpcops.clusters contributors (@hpcops)
 options:
   id:
     description:
@@ -57,6 +57,12 @@ options:
         A hyper cluster still there then fails the task with its last status; the deletion goes on.
     type: int
     default: 600
+  endpoint:
+    description:
+      - Base URL of the ModelArts API.
+      - If not set, the value of the E(HW_MODELARTS_ENDPOINT) environment variable is used,
+        and failing that C(https://modelarts.<region>.myhuaweicloud.com) from O(region).
+    type: str
 extends_documentation_fragment:
   - hpcops.clusters.huaweicloud
   - hpcops.clusters.wait
@@ -193,10 +199,11 @@ class ModelArtsHyperCluster(ClusterModule):
         self.result["hyper_cluster"] = public_hyper_cluster(cluster, self.params["type"])
         return cluster
 
-    def make_plan(self, cluster):
-        deleting = cluster is not None and cluster.get("status") == DELETING
+    def make_plan(self, state):
+        # state: the hyper cluster as read, or None when absent
+        deleting = state is not None and state.get("status") == DELETING
         self._plan = {
-            "changes": "delete" if cluster is not None and not deleting else None,
+            "changes": "delete" if state is not None and not deleting else None,
             # Someone else's deletion is under way: nothing to send, but wait=true still waits.
             "await_deletion": deleting,
         }
@@ -233,11 +240,11 @@ class ModelArtsHyperCluster(ClusterModule):
         if self._plan["await_deletion"] and self.params["wait"] and not self.module.check_mode:
             self._wait()
 
-    def report(self, cluster, plan, applied):
-        result = {"hyper_cluster": public_hyper_cluster(cluster, self.params["type"])}
+    def report(self, state, plan, applied):
+        result = {"hyper_cluster": public_hyper_cluster(state, self.params["type"])}
         if self.module._diff:
             before = {}
-            if cluster is not None:
+            if state is not None:
                 before = dict((key, result["hyper_cluster"][key]) for key in ("id", "name", "type", "status"))
             result["diff"] = {"before": before, "after": {}}
         return result

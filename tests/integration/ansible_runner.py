@@ -48,6 +48,58 @@ def collections_path() -> Path:
     return root
 
 
+# ansible-core has no JSON stdout callback (ansible.builtin.json redirects to
+# ansible.posix, which is not installed), so the runner brings a minimal one with the
+# same output shape: {"plays": [{"play", "tasks": [{"task", "hosts": {host: result}}]}], "stats"}.
+JSON_CALLBACK_NAME = "hpcops_json"
+JSON_CALLBACK_SOURCE = '''
+from __future__ import annotations
+import json
+from ansible.plugins.callback import CallbackBase
+DOCUMENTATION = """
+name: hpcops_json
+type: stdout
+short_description: JSON output for the hpcops.clusters test harness
+description: [Prints every task's result per host, then the stats, as one JSON document.]
+"""
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "stdout"
+    CALLBACK_NAME = "hpcops_json"
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plays = []
+    def v2_playbook_on_play_start(self, play):
+        self.plays.append({"play": {"name": play.get_name()}, "tasks": []})
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self.plays[-1]["tasks"].append({"task": {"name": task.get_name()}, "hosts": {}})
+    def _record(self, result, **flags):
+        self.plays[-1]["tasks"][-1]["hosts"][result._host.get_name()] = dict(result._result, **flags)
+    def v2_runner_on_ok(self, result):
+        self._record(result)
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._record(result, failed=True)
+    def v2_runner_on_skipped(self, result):
+        self._record(result, skipped=True)
+    def v2_runner_on_unreachable(self, result):
+        self._record(result, unreachable=True)
+    def v2_playbook_on_stats(self, stats):
+        summary = dict((host, stats.summarize(host)) for host in sorted(stats.processed))
+        self._display.display(json.dumps({"plays": self.plays, "stats": summary}, indent=2, sort_keys=True, default=str))
+'''
+
+
+def callback_plugins_path() -> Path:
+    directory = collections_path() / "callback_plugins"
+    target = directory / (JSON_CALLBACK_NAME + ".py")
+    if not target.exists() or target.read_text() != JSON_CALLBACK_SOURCE:
+        directory.mkdir(parents=True, exist_ok=True)
+        scratch = directory / (".%s.%d.tmp" % (JSON_CALLBACK_NAME, os.getpid()))
+        scratch.write_text(JSON_CALLBACK_SOURCE)
+        os.replace(scratch, target)
+    return directory
+
+
 class AnsibleRun:
     def __init__(self, proc: subprocess.CompletedProcess, results: list, stats: dict):
         self.rc = proc.returncode
@@ -83,7 +135,8 @@ def base_env(url: str, extra: dict | None = None, credentials: bool = True) -> d
         env.pop(name, None)
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": str(collections_path()),
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
+        "ANSIBLE_STDOUT_CALLBACK": JSON_CALLBACK_NAME,
+        "ANSIBLE_CALLBACK_PLUGINS": str(callback_plugins_path()),
         "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",

@@ -34,6 +34,8 @@ NODE_ID_RE = re.compile(r"cln-[a-z0-9]{8}")
 NODE_COUNT_RE = re.compile(r"[0-9]{1,2}")
 IP_BASE = "192.168.100.10"
 PAGE_CAP = 100
+NODE_FIELDS = ("node_id", "role", "status", "transition_status", "name", "private_ip", "instance_id", "cluster_id",
+               "create_time")
 HPC_JOB_FILTERS = ("pending", "running", "finished", "exited", "cancelled", "stopped")
 
 
@@ -359,9 +361,7 @@ def list_nodes(world: World, params: dict[str, Any], query_zone: str, _ctx: Call
     nodes = sorted(cluster["nodes"].values(), key=lambda node: (node["create_time"], node["node_id"]))
     if status:
         nodes = [node for node in nodes if node["status"] == status]
-    page = [{key: node[key] for key in ("node_id", "role", "status", "transition_status", "name", "private_ip",
-                                         "instance_id", "cluster_id", "create_time")}
-            for node in nodes[offset:offset + limit]]
+    page = [{key: node[key] for key in NODE_FIELDS} for node in nodes[offset:offset + limit]]
     return {"action": "HpcClusterGetClusterNodesResponse", "hpc_app_nodes_set": page, "total_count": len(nodes), "ret_code": 0}
 
 

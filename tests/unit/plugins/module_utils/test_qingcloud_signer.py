@@ -98,13 +98,13 @@ def test_post_query_matches_independent_implementation_with_body_md5(path, data)
 def test_random_parameters_match_independent_implementation():
     rng = random.Random(20260102)
     alphabet = "abcXYZ019 -_.~:/+?&=%#@!*'()[]$,;éü中文😀\t"
-    for _ in range(300):
+    for dummy in range(300):
         params = dict(("p%d%s" % (i, rng.choice("abc_")),
-                       "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))))
+                       "".join(rng.choice(alphabet) for dummy in range(rng.randint(0, 12))))
                       for i in range(rng.randint(0, 6)))
         body = _body(params) if rng.random() < 0.5 else b""
         method = "POST" if body else "GET"
-        secret = "".join(rng.choice(alphabet) for _ in range(20))
+        secret = "".join(rng.choice(alphabet) for dummy in range(20))
         now = NOW + datetime.timedelta(seconds=rng.randint(0, 10 ** 8))
         query_params = {} if body else params
         got = signed_query(method, "/api/x/y", query_params, body, "AK", secret, "pek3", now=now)
@@ -191,7 +191,7 @@ def test_default_timestamp_is_utc_whatever_the_local_zone(monkeypatch):
 
 
 def test_parameter_is_named_timestamp_not_time_stamp():
-    names = [name for name, _ in _pairs(signed_query("GET", "/api/x", {}, b"", "AK", "SK", "pek3", now=NOW))]
+    names = [pair[0] for pair in _pairs(signed_query("GET", "/api/x", {}, b"", "AK", "SK", "pek3", now=NOW))]
     assert "timestamp" in names
     assert "time_stamp" not in names
 
@@ -207,7 +207,7 @@ def test_common_parameters_are_all_present():
 
 def test_query_is_sorted_by_name_with_signature_last():
     query = signed_query("GET", "/api/x", {"zz": "1", "aa": "2", "mm": "3"}, b"", "AK", "SK", "pek3", now=NOW)
-    names = [name for name, _ in _pairs(query)]
+    names = [pair[0] for pair in _pairs(query)]
     assert names[-1] == "signature"
     assert names[:-1] == sorted(names[:-1])
 

@@ -99,7 +99,7 @@ def test_ambiguous_error_is_retried_when_safe_to_repeat():
 
 
 def test_unambiguous_retryable_error_is_retried_for_writes_too():
-    retry, _ = policy(attempts=3)
+    retry, dummy = policy(attempts=3)
     func = Failing(retryable(ambiguous=False))
     assert retry.call(func, is_safe_to_repeat=False) == "ok"
     assert func.calls == 2
@@ -110,7 +110,7 @@ def test_single_attempt_policy_never_retries():
     with pytest.raises(ApiError):
         NO_RETRY.call(func, is_safe_to_repeat=True)
     assert func.calls == 1
-    retry, _ = policy(attempts=0)  # fewer than one try makes no sense: one try
+    retry, dummy = policy(attempts=0)  # fewer than one try makes no sense: one try
     func = Failing(retryable())
     with pytest.raises(ApiError):
         retry.call(func)
@@ -118,8 +118,8 @@ def test_single_attempt_policy_never_retries():
 
 
 def test_backoff_doubles_from_half_to_full_ceiling_and_is_capped():
-    low, _ = policy(base_delay=0.5, max_delay=8.0, rand=lambda: 0.0)
-    high, _ = policy(base_delay=0.5, max_delay=8.0, rand=lambda: 1.0)
+    low, dummy = policy(base_delay=0.5, max_delay=8.0, rand=lambda: 0.0)
+    high, dummy = policy(base_delay=0.5, max_delay=8.0, rand=lambda: 1.0)
     # Ceilings for retries 1..7: 0.5, 1, 2, 4, 8, 8, 8.
     assert [low.delay(n) for n in range(1, 8)] == [0.25, 0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
     assert [high.delay(n) for n in range(1, 8)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
@@ -127,11 +127,11 @@ def test_backoff_doubles_from_half_to_full_ceiling_and_is_capped():
 
 def test_jittered_delay_stays_within_half_and_full_ceiling():
     rng = random.Random(7)
-    retry, _ = policy(base_delay=0.5, max_delay=8.0, rand=rng.random)
+    retry, dummy = policy(base_delay=0.5, max_delay=8.0, rand=rng.random)
     seen = set()
     for n in range(1, 12):
         ceiling = min(8.0, 0.5 * 2 ** (n - 1))
-        for _ in range(50):
+        for dummy in range(50):
             value = retry.delay(n)
             assert ceiling / 2 <= value <= ceiling
             seen.add(round(value, 6))
@@ -141,7 +141,7 @@ def test_jittered_delay_stays_within_half_and_full_ceiling():
 def test_call_sleeps_the_growing_backoff_between_tries():
     retry, sleeps = policy(attempts=5, base_delay=1.0, max_delay=3.0, rand=lambda: 1.0)
     with pytest.raises(ApiError):
-        retry.call(Failing(*[retryable() for _ in range(5)]))
+        retry.call(Failing(*[retryable() for dummy in range(5)]))
     assert sleeps == [1.0, 2.0, 3.0, 3.0]
 
 
@@ -153,7 +153,7 @@ def test_retry_after_is_honoured_when_longer_than_the_backoff():
 
 
 def test_retry_after_shorter_than_the_backoff_does_not_shorten_it():
-    retry, _ = policy(base_delay=4.0, max_delay=8.0, rand=lambda: 0.0)
+    retry, dummy = policy(base_delay=4.0, max_delay=8.0, rand=lambda: 0.0)
     assert retry.delay(1, retry_after=0) == 2.0
     assert retry.delay(2, retry_after=1) == 4.0
 

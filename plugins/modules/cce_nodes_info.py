@@ -1,0 +1,143 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpcops.clusters contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: cce_nodes_info
+short_description: List the nodes of a Huawei Cloud CCE cluster
+version_added: 0.1.0
+description:
+  - Lists the nodes of a Cloud Container Engine (CCE) cluster (C(GET .../clusters/{cluster_id}/nodes)).
+  - Filters by O(phase), and optionally reshapes the list with a JMESPath O(query).
+  - Never changes anything. The nodes' login settings are not returned.
+author:
+  - hpcops.clusters contributors
+options:
+  cluster_id:
+    description:
+      - ID of the CCE cluster.
+    type: str
+    required: true
+  phase:
+    description:
+      - Only nodes in this phase, for example V(Active), V(Installing), V(Abnormal), V(Deleting) or V(Error).
+      - Compared without regard to case.
+    type: str
+  query:
+    description:
+      - A JMESPath expression applied to the node list (after O(phase)); the outcome is returned as RV(query_result).
+    type: str
+extends_documentation_fragment:
+  - hpcops.clusters.huaweicloud
+attributes:
+  check_mode:
+    support: full
+    description: Reads only, so it runs the same in check mode.
+  diff_mode:
+    support: none
+requirements:
+  - jmespath (only when O(query) is used)
+seealso:
+  - module: hpcops.clusters.cce_node_remove
+"""
+
+EXAMPLES = r"""
+- name: List the nodes of a cluster
+  hpcops.clusters.cce_nodes_info:
+    cluster_id: 4c8f9a4e-3b2d-11ef-9b1a-0255ac100b05
+  register: cce
+
+- name: Names of the nodes that are not Active
+  hpcops.clusters.cce_nodes_info:
+    cluster_id: 4c8f9a4e-3b2d-11ef-9b1a-0255ac100b05
+    query: "[?phase!='Active'].name"
+  register: unhealthy
+
+- name: Uids of the Active nodes in one availability zone
+  hpcops.clusters.cce_nodes_info:
+    cluster_id: 4c8f9a4e-3b2d-11ef-9b1a-0255ac100b05
+    phase: Active
+    query: "[?az=='cn-north-4a'].uid"
+  register: zone_a
+"""
+
+RETURN = r"""
+nodes:
+  description: The cluster's nodes that match O(phase), in the order the API lists them.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    uid:
+      description: Node uid.
+      type: str
+    name:
+      description: Node name.
+      type: str
+    phase:
+      description: Node phase.
+      type: str
+    private_ip:
+      description: Private IP.
+      type: str
+    flavor:
+      description: Flavor (server type) of the node.
+      type: str
+    az:
+      description: Availability zone.
+      type: str
+    creation_timestamp:
+      description: When the node was created, as the API prints it.
+      type: str
+  sample: [{uid: 0b5e9d1c-7a3f-4c2e-8d6b-5f4e3d2c1b0a, name: cce-demo-node-1, phase: Active, private_ip: 192.168.0.10,
+            flavor: c7.large.2, az: cn-north-4a, creation_timestamp: "2024-06-01 08:00:03.000000 +0000 UTC"}]
+query_result:
+  description: What O(query) gave.
+  returned: when O(query) is set
+  type: raw
+"""
+
+from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
+from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import node_info, phase_of
+from ansible_collections.hpcops.clusters.plugins.module_utils.query import compile_query
+
+
+class CceNodesInfo(ClusterModule):
+    argument_spec = dict(
+        cluster_id=dict(type="str", required=True),
+        phase=dict(type="str"),
+        query=dict(type="str"),
+    )
+    cloud = "huaweicloud"
+    endpoint_env = "HW_CCE_ENDPOINT"
+
+    def validate(self):
+        super().validate()
+        if not self.params["cluster_id"].strip():
+            self.fail("cluster_id must not be empty")
+        self.query = compile_query(self, self.params["query"])
+
+    def gather(self):
+        from ansible_collections.hpcops.clusters.plugins.module_utils.cce import CceClient
+        items = self.huawei_client(CceClient).list_nodes(self.params["cluster_id"])
+        phase = (self.params["phase"] or "").lower()
+        return [node_info(item) for item in items if not phase or phase_of(item).lower() == phase]
+
+    def report(self, nodes, plan, applied):
+        result = {"nodes": nodes}
+        if self.query is not None:
+            result["query_result"] = self.query.search(nodes)
+        return result
+
+
+def main():
+    CceNodesInfo.execute()
+
+
+if __name__ == "__main__":
+    main()

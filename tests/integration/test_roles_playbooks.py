@@ -1,0 +1,386 @@
+"""The roles and playbooks (playbooks/*.yml, roles/*) run through ansible-playbook against the simulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+
+import pytest
+
+from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, AnsibleRun, base_env, collections_path
+
+PLAYBOOKS = REPO_ROOT / "playbooks"
+EHPC_CLUSTER = "ehpc-8jqdq0mz"
+CCE_CLUSTER = "cce-demo"
+RESTART_PATH = "/api/cluster/resatrtNodes"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def changed_count(run: AnsibleRun) -> int:
+    return run.stats.get("localhost", {}).get("changed", -1)
+
+
+def failed_count(run: AnsibleRun) -> int:
+    return run.stats.get("localhost", {}).get("failures", 0)
+
+
+def task_results(run: AnsibleRun, name: str) -> list:
+    """Host results of the tasks whose name contains ``name`` (the json callback keeps names)."""
+    data = json.loads(run.stdout[run.stdout.index("{"):])
+    found = []
+    for play in data.get("plays", []):
+        for task in play.get("tasks", []):
+            if name in task["task"]["name"]:
+                found.extend(task["hosts"].values())
+    return found
+
+
+def messages(run: AnsibleRun, name: str) -> list:
+    return [r.get("msg") for r in task_results(run, name)]
+
+
+def ehpc_nodes(sim, role: str | None = None) -> list:
+    nodes = sim.state()["ehpc"]["clusters"][EHPC_CLUSTER]["nodes"].values()
+    return sorted((n for n in nodes if (role is None or n["role"] == role) and n.get("transition_status") != "deleting"),
+                  key=lambda n: n["create_time"])
+
+
+def cce_node_names(sim) -> list:
+    return sorted(n["name"] for n in sim.state()["cce"]["clusters"][CCE_CLUSTER]["nodes"].values()
+                  if n["phase"] != "Deleting")
+
+
+def restart_calls(sim) -> list:
+    return [c for c in sim.writes() if c["path"] == RESTART_PATH]
+
+
+def poll(check, timeout: float, interval: float = 0.05):
+    """``check()``'s first truthy value, or AssertionError at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError("condition not met within %.0f s" % timeout)
+        time.sleep(interval)
+
+
+def write_playbook(tmp_path, role: str, role_vars: dict) -> str:
+    play = [{"name": "role under test", "hosts": "localhost", "gather_facts": False,
+             "roles": [{"role": "hpcops.clusters." + role, "vars": role_vars}]}]
+    path = tmp_path / ("%s.json" % role)
+    path.write_text(json.dumps(play))
+    return str(path)
+
+
+# --- ehpc_scale ----------------------------------------------------------------------------
+
+def test_ehpc_scale_playbook_scales_out_then_a_second_run_changes_nothing(sim, playbook_runner):
+    first = playbook_runner(PLAYBOOKS / "ehpc_scale.yml", ["-e", "ehpc_scale_count=5"])
+    assert first.rc == 0, first
+    assert changed_count(first) == 1
+    assert len(ehpc_nodes(sim, "compute")) == 5
+    assert messages(first, "Summarise") == ["compute nodes of %s: 2 -> 5" % EHPC_CLUSTER]
+
+    sim.clear_calls()
+    second = playbook_runner(PLAYBOOKS / "ehpc_scale.yml", ["-e", "ehpc_scale_count=5"])
+    assert second.rc == 0, second
+    assert changed_count(second) == 0
+    assert sim.writes() == []
+    assert messages(second, "Summarise") == ["compute nodes of %s: 5 -> 5" % EHPC_CLUSTER]
+
+
+def test_ehpc_scale_check_mode_makes_no_write(sim, playbook_runner):
+    run = playbook_runner(PLAYBOOKS / "ehpc_scale.yml", ["--check", "-e", "ehpc_scale_count=4"])
+    assert run.rc == 0, run
+    assert changed_count(run) == 1
+    assert sim.writes() == []
+    assert len(ehpc_nodes(sim, "compute")) == 2
+    assert "check mode" in messages(run, "Summarise")[0]
+
+
+def test_ehpc_scale_scales_in_login_role(sim, playbook_runner):
+    sim.world(ehpc_login_nodes=3)
+    run = playbook_runner(PLAYBOOKS / "ehpc_scale.yml", ["-e", "ehpc_scale_role=login", "-e", "ehpc_scale_count=2"])
+    assert run.rc == 0, run
+    assert len(ehpc_nodes(sim, "login")) == 2
+    assert len(ehpc_nodes(sim, "compute")) == 2
+    assert messages(run, "Summarise") == ["login nodes of %s: 3 -> 2" % EHPC_CLUSTER]
+
+
+def test_ehpc_scale_above_max_nodes_fails_before_any_call(sim, playbook_runner):
+    run = playbook_runner(PLAYBOOKS / "ehpc_scale.yml", ["-e", "ehpc_scale_count=60", "-e", "ehpc_scale_max_nodes=10"])
+    assert run.rc != 0 and run.failed, run
+    assert "guard rails allow 1 to 10" in run.result["msg"]
+    assert [c for c in sim.calls() if c["path"].startswith("/api/")] == []
+
+
+def test_ehpc_scale_below_min_nodes_fails_before_any_call(sim, playbook_runner):
+    run = playbook_runner(PLAYBOOKS / "ehpc_scale.yml", ["-e", "ehpc_scale_count=1", "-e", "ehpc_scale_min_nodes=2"])
+    assert run.rc != 0 and run.failed, run
+    assert "refusing to scale the compute nodes of %s to 1" % EHPC_CLUSTER in run.result["msg"]
+    assert "guard rails allow 2 to any number" in run.result["msg"]
+    assert sim.writes() == []
+
+
+# --- ehpc_rolling_restart ------------------------------------------------------------------
+
+def test_rolling_restart_of_four_nodes_in_batches_of_two_makes_two_restart_calls(sim, playbook_runner):
+    sim.world(ehpc_compute_nodes=4)
+    compute = [n["node_id"] for n in ehpc_nodes(sim, "compute")]
+    run = playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml", ["-e", "ehpc_rolling_restart_batch_size=2"])
+    assert run.rc == 0, run
+    assert len(restart_calls(sim)) == 2
+    assert [w["path"] for w in sim.writes()] == [RESTART_PATH, RESTART_PATH]
+    restarted = [r["restarted"] for r in task_results(run, "Restart the batch's nodes") if not r.get("skipped")]
+    assert restarted == [compute[:2], compute[2:]]
+    assert changed_count(run) == 2
+    assert messages(run, "Summarise the rolling restart")[0].startswith(
+        "restarted 4 of 4 nodes of %s in 2 batch(es) of up to 2" % EHPC_CLUSTER)
+    assert all(n["transition_status"] == "" for n in ehpc_nodes(sim))
+
+
+def test_rolling_restart_of_listed_nodes_by_name_and_id(sim, playbook_runner):
+    nodes = ehpc_nodes(sim)
+    login, compute2 = nodes[0], nodes[2]
+    extra = json.dumps({"ehpc_rolling_restart_nodes": [compute2["name"], login["node_id"]]})
+    run = playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml", ["-e", extra])
+    assert run.rc == 0, run
+    restarted = [r["restarted"] for r in task_results(run, "Restart the batch's nodes")]
+    assert restarted == [[compute2["node_id"]], [login["node_id"]]]
+
+
+def test_rolling_restart_of_unknown_node_fails_before_any_restart(sim, playbook_runner):
+    extra = json.dumps({"ehpc_rolling_restart_nodes": ["compute01", "no-such-node"]})
+    run = playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml", ["-e", extra])
+    assert run.rc != 0 and run.failed, run
+    assert run.result["msg"] == "nodes not in cluster %s: no-such-node" % EHPC_CLUSTER
+    assert sim.writes() == []
+
+
+def test_rolling_restart_check_mode_makes_no_write(sim, playbook_runner):
+    run = playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml", ["--check", "-e", "ehpc_rolling_restart_batch_size=2"])
+    assert run.rc == 0, run
+    assert sim.writes() == []
+    assert messages(run, "Summarise the rolling restart")[0].startswith("would restart 2 of 2 nodes")
+
+
+def test_rolling_restart_stops_at_the_failed_batch_and_names_the_nodes_done(sim, playbook_runner):
+    sim.world(ehpc_compute_nodes=4)
+    compute = [n["node_id"] for n in ehpc_nodes(sim, "compute")]
+    outcome = {}
+    args = ["-e", "ehpc_rolling_restart_batch_size=2", "-e", "ehpc_rolling_restart_pause_seconds=2"]
+    worker = threading.Thread(target=lambda: outcome.setdefault(
+        "run", playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml", args)))
+    worker.start()
+    try:
+        # Let the first batch through, then make the next restart job fail.
+        poll(lambda: restart_calls(sim), timeout=120)
+        sim.fault(kind="job_fail", path="resatrtNodes")
+    finally:
+        worker.join(timeout=300)
+    run = outcome["run"]
+    assert run.rc != 0 and run.failed, run
+    assert len(restart_calls(sim)) == 2
+    msg = run.result["msg"]
+    assert msg.startswith("rolling restart of %s stopped at the batch %s, %s:" % (EHPC_CLUSTER, compute[2], compute[3]))
+    assert msg.endswith("restarted before the failure: %s, %s" % (compute[0], compute[1]))
+    assert "failed" in msg
+    report = messages(run, "Report how far")[0]
+    assert report[0] == "restarted before the failure: %s, %s" % (compute[0], compute[1])
+    assert report[1] == "failed batch: %s, %s" % (compute[2], compute[3])
+    assert run.stats["localhost"]["rescued"] == 1
+
+
+def test_rolling_restart_stops_at_a_failed_first_batch_before_the_other_batches(sim, playbook_runner):
+    sim.fault(kind="job_fail", path="resatrtNodes")
+    compute = [n["node_id"] for n in ehpc_nodes(sim, "compute")]
+    run = playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml")
+    assert run.rc != 0 and run.failed, run
+    assert len(restart_calls(sim)) == 1
+    assert run.result["msg"].endswith("restarted before the failure: none")
+    assert messages(run, "Report how far")[0][2] == "not attempted: %s" % compute[1]
+
+
+def test_rolling_restart_waits_for_a_running_hpc_job_then_restarts(sim, playbook_runner):
+    first = ehpc_nodes(sim, "compute")[0]
+    started = time.time()
+    sim.start_hpc_job([first["name"]], seconds=3)
+    run = playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml", [
+        "-e", "ehpc_rolling_restart_batch_size=2", "-e", "ehpc_rolling_restart_wait_for_idle=true",
+        "-e", "ehpc_rolling_restart_idle_poll_seconds=1"])
+    assert run.rc == 0, run
+    calls = restart_calls(sim)
+    assert len(calls) == 1
+    assert calls[0]["time"] >= started + 3
+    waited = task_results(run, "Wait until the batch's nodes run no HPC job")[0]
+    assert waited["attempts"] > 1
+    assert task_results(run, "Restart the batch's nodes")[0]["restarted"] == [n["node_id"] for n in ehpc_nodes(sim, "compute")]
+    assert "skipped" not in messages(run, "Summarise the rolling restart")[0]
+
+
+def test_rolling_restart_skips_nodes_still_busy_at_the_idle_timeout(sim, playbook_runner):
+    busy, idle = ehpc_nodes(sim, "compute")
+    sim.start_hpc_job([busy["name"]])
+    run = playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml", [
+        "-e", "ehpc_rolling_restart_batch_size=2", "-e", "ehpc_rolling_restart_wait_for_idle=true",
+        "-e", "ehpc_rolling_restart_idle_poll_seconds=1", "-e", "ehpc_rolling_restart_idle_timeout=2"])
+    assert run.rc == 0, run
+    assert len(restart_calls(sim)) == 1
+    assert task_results(run, "Restart the batch's nodes")[0]["restarted"] == [idle["node_id"]]
+    summary = messages(run, "Summarise the rolling restart")[0]
+    assert summary.startswith("restarted 1 of 2 nodes")
+    assert summary.endswith("skipped because still busy: %s" % busy["node_id"])
+
+
+# --- cce_scale_in --------------------------------------------------------------------------
+
+def test_cce_scale_in_removes_the_node_then_a_second_run_changes_nothing(sim, playbook_runner):
+    first = playbook_runner(PLAYBOOKS / "cce_scale_in.yml")
+    assert first.rc == 0, first
+    assert changed_count(first) == 1
+    assert cce_node_names(sim) == ["cce-demo-node-1", "cce-demo-node-2"]
+    assert messages(first, "Summarise")[0] == "removed cce-demo-node-3 from CCE cluster cce-demo; 2 node(s) stay"
+
+    sim.clear_calls()
+    second = playbook_runner(PLAYBOOKS / "cce_scale_in.yml")
+    assert second.rc == 0, second
+    assert changed_count(second) == 0
+    assert sim.writes() == []
+    assert messages(second, "Summarise")[0].startswith("nothing to remove")
+
+
+def test_cce_scale_in_check_mode_makes_no_write(sim, playbook_runner):
+    run = playbook_runner(PLAYBOOKS / "cce_scale_in.yml", ["--check"])
+    assert run.rc == 0, run
+    assert changed_count(run) == 1
+    assert sim.writes() == []
+    assert len(cce_node_names(sim)) == 3
+    assert messages(run, "Summarise")[0].startswith("would remove cce-demo-node-3")
+
+
+def test_cce_scale_in_refuses_to_remove_every_node(sim, playbook_runner):
+    extra = json.dumps({"cce_scale_in_nodes": ["cce-demo-node-1", "cce-demo-node-2", "cce-demo-node-3"]})
+    run = playbook_runner(PLAYBOOKS / "cce_scale_in.yml", ["-e", extra])
+    assert run.rc != 0 and run.failed, run
+    assert run.result["msg"].startswith("refusing to remove every node of CCE cluster cce-demo")
+    assert sim.writes() == []
+    assert len(cce_node_names(sim)) == 3
+
+
+def test_cce_scale_in_with_user_password_keeps_the_password_out_of_the_output(sim, playbook_runner):
+    secret = "$6$saltsalt$notarealhashbutlongenough"
+    extra = json.dumps({"cce_scale_in_ssh_key": None, "cce_scale_in_nodes": ["cce-demo-node-1"],
+                        "cce_scale_in_user_password": {"username": "root", "password": secret}})
+    run = playbook_runner(PLAYBOOKS / "cce_scale_in.yml", ["-e", extra])
+    assert run.rc == 0, run
+    assert cce_node_names(sim) == ["cce-demo-node-2", "cce-demo-node-3"]
+    assert secret not in run.output
+
+
+@pytest.mark.parametrize("login", [
+    {"cce_scale_in_ssh_key": None},
+    {"cce_scale_in_user_password": {"username": "root", "password": "x"}},
+], ids=["neither", "both"])
+def test_cce_scale_in_needs_exactly_one_login_method(sim, playbook_runner, login):
+    run = playbook_runner(PLAYBOOKS / "cce_scale_in.yml", ["-e", json.dumps(login)])
+    assert run.rc != 0 and run.failed, run
+    assert "exactly one of cce_scale_in_ssh_key and cce_scale_in_user_password" in run.result["msg"]
+    assert sim.calls() == []
+
+
+# --- argument specs ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role,role_vars,expected", [
+    ("ehpc_scale", {"ehpc_scale_cluster_id": EHPC_CLUSTER, "ehpc_scale_count": "lots"},
+     "argument 'ehpc_scale_count' is of type str and we were unable to convert to int"),
+    ("ehpc_scale", {"ehpc_scale_cluster_id": EHPC_CLUSTER, "ehpc_scale_count": 3, "ehpc_scale_role": "gpu"},
+     "value of ehpc_scale_role must be one of: compute, login, got: gpu"),
+    ("ehpc_scale", {"ehpc_scale_count": 3}, "missing required arguments: ehpc_scale_cluster_id"),
+    ("ehpc_rolling_restart", {"ehpc_rolling_restart_cluster_id": EHPC_CLUSTER, "ehpc_rolling_restart_batch_size": "two"},
+     "argument 'ehpc_rolling_restart_batch_size' is of type str"),
+    ("ehpc_rolling_restart", {"ehpc_rolling_restart_cluster_id": EHPC_CLUSTER, "ehpc_rolling_restart_wait_for_idle": "maybe"},
+     "argument 'ehpc_rolling_restart_wait_for_idle' is of type str"),
+    ("cce_scale_in", {"cce_scale_in_nodes": ["cce-demo-node-3"], "cce_scale_in_ssh_key": "KeyPair-demo"},
+     "missing required arguments: cce_scale_in_cluster_id"),
+    ("cce_scale_in", {"cce_scale_in_cluster_id": CCE_CLUSTER, "cce_scale_in_nodes": ["cce-demo-node-3"],
+                      "cce_scale_in_user_password": {"username": "root"}},
+     "missing required arguments: password found in cce_scale_in_user_password"),
+], ids=["scale-count-not-int", "scale-bad-role", "scale-no-cluster", "restart-batch-not-int",
+        "restart-idle-not-bool", "cce-no-cluster", "cce-password-missing"])
+def test_bad_role_variables_fail_at_the_start_with_a_clear_message(sim, playbook_runner, tmp_path, role, role_vars,
+                                                                   expected):
+    run = playbook_runner(write_playbook(tmp_path, role, role_vars))
+    assert run.rc != 0 and run.failed, run
+    assert run.result["msg"].startswith("Validation of arguments failed")
+    assert expected in run.result["msg"]
+    assert sim.calls() == []
+
+
+# --- demo and module_defaults --------------------------------------------------------------
+
+@pytest.mark.slow
+def test_demo_playbook_runs_green_end_to_end(sim, playbook_runner):
+    run = playbook_runner(PLAYBOOKS / "demo.yml", ["-i", str(PLAYBOOKS / "inventory" / "simulator.yml")])
+    assert run.rc == 0, run
+    assert failed_count(run) == 0
+    assert len(ehpc_nodes(sim, "compute")) == 4
+    assert cce_node_names(sim) == ["cce-demo-node-1", "cce-demo-node-2"]
+    assert sorted(sim.state()["hyper_clusters"]) == ["hc-demo-hps"]
+    summary = messages(run, "Step 8 - summary")[0]
+    assert summary[0] == "EHPC %s: 2 -> 4 compute nodes, 4 restarted in batches of 2" % EHPC_CLUSTER
+    assert summary[1] == "CCE cce-demo: 3 -> 2 nodes (cce-demo-node-1, cce-demo-node-2)"
+    assert summary[2] == "ModelArts: hc-demo-ecs deleted; hyper clusters left: hc-demo-hps"
+
+
+def test_module_defaults_playbook_passes_credentials_through_the_action_groups(sim, playbook_runner):
+    # No credential in the environment: everything reaches the modules through module_defaults.
+    extra = {
+        "qingcloud_access_key_id": "QYACCESSKEYIDEXAMPLE", "qingcloud_secret_access_key": "SECRETACCESSKEY",
+        "qingcloud_zone": "jn1a", "qingcloud_ehpc_endpoint": sim.url,
+        "huaweicloud_region": "cn-north-4", "huaweicloud_project_id": "0123456789abcdef0123456789abcdef",
+        "huaweicloud_access_key": "HWSIMACCESSKEY", "huaweicloud_secret_key": "HWSIMSECRETKEY",
+        "huaweicloud_cce_endpoint": sim.url, "huaweicloud_modelarts_endpoint": sim.url, "huaweicloud_iam_endpoint": sim.url,
+    }
+    run = playbook_runner(PLAYBOOKS / "module_defaults.yml", ["-e", json.dumps(extra)], credentials=False)
+    assert run.rc == 0, run
+    assert changed_count(run) == 0
+    found = messages(run, "Show what the three calls found")[0]
+    assert found == ["EHPC %s: login01, compute01, compute02" % EHPC_CLUSTER,
+                     "CCE cce-demo: cce-demo-node-1, cce-demo-node-2, cce-demo-node-3",
+                     "ModelArts: hc-demo-hps, hc-demo-ecs"]
+
+
+def test_module_defaults_playbook_runs_with_credentials_from_the_environment(sim, playbook_runner):
+    run = playbook_runner(PLAYBOOKS / "module_defaults.yml")
+    assert run.rc == 0, run
+    assert sim.writes() == []
+
+
+# --- lint ----------------------------------------------------------------------------------
+
+def _ansible_lint() -> str | None:
+    for candidate in (BIN_DIR / "ansible-lint", REPO_ROOT / ".venv" / "bin" / "ansible-lint"):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which("ansible-lint")
+
+
+@pytest.mark.slow
+def test_roles_and_playbooks_pass_ansible_lint_production_profile():
+    lint = _ansible_lint()
+    if lint is None:
+        pytest.skip("ansible-lint is not installed")
+    env = base_env("http://127.0.0.1:9", credentials=False)
+    env["ANSIBLE_COLLECTIONS_PATH"] = str(collections_path())
+    env.pop("ANSIBLE_STDOUT_CALLBACK", None)
+    env["NO_COLOR"] = "1"
+    proc = subprocess.run([lint, "--profile", "production", "--offline", "--nocolor", "roles", "playbooks"],
+                          cwd=str(REPO_ROOT), env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]

@@ -1,0 +1,37 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpcops.clusters contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Slurm host list expansion (EHPC job_node_list, see api-notes)."""
+
+from __future__ import annotations
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError, expand
+
+
+@pytest.mark.parametrize("text,hosts", [
+    (None, []),
+    ("", []),
+    ("login1", ["login1"]),
+    ("node1,node2", ["node1", "node2"]),
+    ("node1 node2", ["node1", "node2"]),
+    ("node[01-03]", ["node01", "node02", "node03"]),
+    ("node[08-10]", ["node08", "node09", "node10"]),  # padding comes from the lower bound
+    ("node[1-3,7]", ["node1", "node2", "node3", "node7"]),
+    ("node[01-02],login1", ["node01", "node02", "login1"]),
+    ("r[1-2]n[1-2]", ["r1n1", "r1n2", "r2n1", "r2n2"]),
+    ("node[1-2]-ib", ["node1-ib", "node2-ib"]),
+    ("node1,node1,node[1-2]", ["node1", "node2"]),  # no duplicates, first order kept
+    ("10.0.0.[5-6]", ["10.0.0.5", "10.0.0.6"]),
+])
+def test_slurm_host_lists_expand(text, hosts):
+    assert expand(text) == hosts
+
+
+@pytest.mark.parametrize("text", ["node[1-3", "node1-3]", "node[a-c]", "node[3-1]", "node[1-]"])
+def test_malformed_host_lists_are_refused(text):
+    with pytest.raises(HostListError):
+        expand(text)
