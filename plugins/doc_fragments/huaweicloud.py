@@ -63,6 +63,13 @@ options:
       - Base URL of IAM, when it is not C(https://iam.<region>.myhuaweicloud.com).
       - If not set, the value of the E(HW_IAM_ENDPOINT) environment variable is used.
     type: str
+  endpoint:
+    description:
+      - Base URL of the service the module calls (CCE or ModelArts), when it is not
+        C(https://<service>.<region>.myhuaweicloud.com).
+      - If not set, the value of E(HW_CCE_ENDPOINT) is used by the CCE modules and of
+        E(HW_MODELARTS_ENDPOINT) by the ModelArts modules.
+    type: str
   validate_certs:
     description:
       - Whether to verify the endpoints' TLS certificates. Turn off only for a trusted endpoint

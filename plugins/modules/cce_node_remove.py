@@ -22,7 +22,7 @@ description:
   - One task takes at most 200 nodes; more are removed with several tasks, submitted one after another.
   - Removing every node of the cluster is refused unless O(allow_empty_cluster=true).
 author:
-  - hpcops.clusters contributors
+  - hpcops.clusters contributors (@hpcops)
 options:
   cluster_id:
     description:
@@ -200,7 +200,8 @@ class CceNodeRemove(ClusterModule):
             type="dict", required=True,
             options=dict(
                 ssh_key=dict(type="str", no_log=False),
-                user_password=dict(type="dict", options=dict(
+                # The dict itself is no secret; its password is no_log.
+                user_password=dict(type="dict", no_log=False, options=dict(
                     username=dict(type="str", default="root"),
                     password=dict(type="str", required=True, no_log=True),
                 )),
@@ -245,10 +246,10 @@ class CceNodeRemove(ClusterModule):
     def gather(self):
         return self.client.list_nodes(self.params["cluster_id"])
 
-    def make_plan(self, nodes):
+    def make_plan(self, current):
         wanted = [entry.strip() for entry in self.params["nodes"]]
         try:
-            return plan_removal(nodes, wanted, self.params["allow_empty_cluster"])
+            return plan_removal(current, wanted, self.params["allow_empty_cluster"])
         except NodePlanError as err:
             self.fail("cluster %s: %s" % (self.params["cluster_id"], err))
         return {}
@@ -257,14 +258,14 @@ class CceNodeRemove(ClusterModule):
         # Unlike the base run, nodes already Deleting are awaited (with wait) even when
         # nothing is submitted, and that wait is not a change.
         self.validate()
-        before = self.gather()
-        plan = self.make_plan(before)
+        current = self.gather()
+        plan = self.make_plan(current)
         applied = None
         if plan["changes"]:
             self.result["changed"] = True
         if (plan["changes"] or (plan["deleting"] and self.params["wait"])) and not self.module.check_mode:
             applied = self.apply(plan)
-        self.result.update(self.report(before, plan, applied))
+        self.result.update(self.report(current, plan, applied))
 
     def _login(self) -> dict:
         login = self.params["login"]
@@ -278,10 +279,10 @@ class CceNodeRemove(ClusterModule):
         deadline = time.monotonic() + p["wait_timeout"]
         applied = {"job_ids": [], "removed": [], "awaited": list(plan["deleting"])}
         # Kept in the result as they come, so a failure later still reports them.
-        self.result.update(job_ids=applied["job_ids"], removed=applied["removed"])
+        self.result.update(job_id=None, job_ids=applied["job_ids"], removed=applied["removed"])
         for batch in plan["batches"]:
             self._submit(batch, applied)
-        self.result["job_id"] = applied["job_ids"][0] if applied["job_ids"] else None
+            self.result["job_id"] = applied["job_ids"][0] if applied["job_ids"] else None
         if p["wait"]:
             for job_id in applied["job_ids"]:
                 self.client.wait_for_job(job_id, max(0.0, deadline - time.monotonic()))
@@ -333,8 +334,8 @@ class CceNodeRemove(ClusterModule):
 
         waiters.poll(check, timeout, describe)
 
-    def report(self, before, plan, applied):
-        after = applied["after"] if applied else before
+    def report(self, current, plan, applied):
+        after = applied["after"] if applied else current
         if applied:
             job_ids, removed = applied["job_ids"], applied["removed"]
         else:
@@ -348,12 +349,11 @@ class CceNodeRemove(ClusterModule):
         }
         if self.module._diff:
             result["diff"] = {
-                "before": {"nodes": membership(before)},
-                "after": {"nodes": membership(before, plan["remove"]) if self.module.check_mode
+                "before": {"nodes": membership(current)},
+                "after": {"nodes": membership(current, plan["remove"]) if self.module.check_mode
                           else membership(after)},
             }
         return result
-
 
 
 def main():

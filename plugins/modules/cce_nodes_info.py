@@ -16,7 +16,7 @@ description:
   - Filters by O(phase), and optionally reshapes the list with a JMESPath O(query).
   - Never changes anything. The nodes' login settings are not returned.
 author:
-  - hpcops.clusters contributors
+  - hpcops.clusters contributors (@hpcops)
 options:
   cluster_id:
     description:
@@ -40,6 +40,7 @@ attributes:
     description: Reads only, so it runs the same in check mode.
   diff_mode:
     support: none
+    description: Reads only; there is nothing to diff.
 requirements:
   - jmespath (only when O(query) is used)
 seealso:
@@ -128,10 +129,10 @@ class CceNodesInfo(ClusterModule):
         phase = (self.params["phase"] or "").lower()
         return [node_info(item) for item in items if not phase or phase_of(item).lower() == phase]
 
-    def report(self, nodes, plan, applied):
-        result = {"nodes": nodes}
+    def report(self, current, plan, applied):
+        result = {"nodes": current}
         if self.query is not None:
-            result["query_result"] = self.query.search(nodes)
+            result["query_result"] = self.query.search(current)
         return result
 
 

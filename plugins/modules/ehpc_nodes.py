@@ -205,6 +205,7 @@ nodes:
             private_ip: 192.168.100.11, instance_id: i-7h6g5f4e, create_time: "2026-11-01T08:00:00Z"}]
 """
 
+import ipaddress
 import random
 import time
 
@@ -254,6 +255,14 @@ class EhpcNodes(ClusterModule):
             for name in ("node_name", "private_ips", "resource_conf"):
                 if p[name]:
                     self.fail("%s only applies to state=present (it describes added nodes)" % name)
+        # Checked here, not by the API, so a scale-out split over several addNodes calls
+        # can't stop half way on a bad address.
+        ips = p["private_ips"] or []
+        bad = [ip for ip in ips if not _is_ipv4(ip)]
+        if bad:
+            self.fail("private_ips must be IPv4 addresses: %s" % ", ".join(bad))
+        if len(set(ips)) != len(ips):
+            self.fail("private_ips lists an address more than once")
 
     @property
     def client(self):
@@ -331,7 +340,13 @@ class EhpcNodes(ClusterModule):
                     raise
                 # The write may have been applied: look before sending anything again.
                 applied["uncertain"] = True
-                plan = self.make_plan(self.gather())
+                nodes = self.gather()
+                plan = self.make_plan(nodes)
+                # make_plan restarts every listed node again; a restart that landed shows as
+                # "restarting" and is awaited instead of being sent a second time.
+                landed = set(n["node_id"] for n in nodes if n.get("transition_status") == "restarting")
+                applied["restarted"].extend(n for n in plan["restart"] if n in landed)
+                plan["restart"] = [n for n in plan["restart"] if n not in landed]
                 continue
             if p["wait"]:
                 self._wait(applied)
@@ -416,6 +431,14 @@ class EhpcNodes(ClusterModule):
         role = predicted.setdefault(self.params["role"], [])
         role.extend("(new %s node %d)" % (self.params["role"], i + 1) for i in range(plan["add"]))
         return predicted
+
+
+def _is_ipv4(text):
+    try:
+        ipaddress.IPv4Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _unique(items):

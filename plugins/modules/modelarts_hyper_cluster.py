@@ -224,7 +224,10 @@ class ModelArtsHyperCluster(ClusterModule):
         return {"accepted": accepted}
 
     def _deletion_under_way(self) -> bool:
-        cluster = self.client.get_hyper_cluster(self.params["id"], self.params["type"])
+        try:
+            cluster = self.client.get_hyper_cluster(self.params["id"], self.params["type"])
+        except ApiError:
+            return False  # can't tell: report the DELETE's own error
         return cluster is None or cluster.get("status") == DELETING
 
     def _wait(self):

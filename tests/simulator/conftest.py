@@ -34,8 +34,3 @@ def hw_viewer(sim: Simulator) -> Huawei:  # pylint: disable=redefined-outer-name
     """A Huawei client with the read-only user's IAM token."""
     return Huawei(sim.url, token=token_for(sim, "viewer", "viewer-password"), ssl_context=sim.ssl_context)
 
-
-@pytest.fixture
-def hw_demo(sim: Simulator) -> Huawei:  # pylint: disable=redefined-outer-name
-    """A Huawei client with the full-rights user's IAM token."""
-    return Huawei(sim.url, token=token_for(sim, "demo", "demo-password"), ssl_context=sim.ssl_context)

@@ -444,7 +444,7 @@ def handle(world: World, req: Request, ctx: CallContext) -> Reply:
     if action is None:
         return json_reply(error_body(RET_BAD_PARAMS, f"{req.raw_path} does not accept {req.method}"), status=405)
     try:
-        verify_signature(req, time.time())
+        verify_signature(req, world.clock())
         query_zone = req.query_first("zone") or ""
         if req.method == "POST":
             try:

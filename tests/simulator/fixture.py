@@ -96,7 +96,7 @@ class Simulator:
         self.control("DELETE", "/_sim/faults")
 
     def config(self, **changes: Any) -> dict[str, Any]:
-        """Change runtime config (job_seconds, delete_job_key); with no argument just read it."""
+        """Change runtime config (job_seconds, delete_job_key, clock_offset_seconds); with no argument just read it."""
         if changes:
             return self.control("POST", "/_sim/config", changes)
         return self.control("GET", "/_sim/config")
@@ -166,7 +166,7 @@ def running_simulator(job_seconds: float = 0.2, tls: bool = False, extra_args: t
         args += list(extra_args)
         stderr_path = os.path.join(tmp, "stderr.log")
         with open(stderr_path, "wb") as stderr:
-            process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr)  # pylint: disable=consider-using-with
+            process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr)
         lines: queue.Queue[str | None] = queue.Queue()
         pump = threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True)
         pump.start()

@@ -182,7 +182,7 @@ def authenticate(world: World, req: Request, project_id: str) -> Principal | Rep
         if token:
             return _check_token(world, token, project_id, now)
         if req.headers.get("authorization"):
-            principal = _check_aksk(req, now)
+            principal = _check_aksk(req, world.clock())
             if project_id != HW_PROJECT_ID:
                 raise AuthError(f"Incorrect IAM authentication information: no access to project {project_id}")
             return principal

@@ -16,7 +16,6 @@ if __name__ == "__main__" and not __package__:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     __package__ = "simulator"  # pylint: disable=redefined-builtin
 
-# pylint: disable=wrong-import-position
 import argparse
 import re
 import signal
@@ -32,7 +31,10 @@ from .faults import Fault, FaultQueue
 from .messages import Reply, Request, json_reply, request_id
 from .world import DEFAULT_COUNTS, EHPC_CLUSTER_ID, MAX_WORLD_NODES, CallContext, World, iso
 
-CONFIG_KEYS = {"job_seconds", "delete_job_key"}
+# clock_offset_seconds skews the clock the clouds check request timestamps against (QingCloud
+# `timestamp`, Huawei X-Sdk-Date), as if the client's clock were off by minus that much.
+CONFIG_KEYS = {"job_seconds", "delete_job_key", "clock_offset_seconds"}
+MAX_CLOCK_OFFSET_SECONDS = 7 * 24 * 3600
 DELETE_JOB_KEYS = ("job_ids", "job_id")
 
 
@@ -193,8 +195,13 @@ class App:
                 raise ControlError(400, "job_seconds must be a number >= 0")
         if "delete_job_key" in body and body["delete_job_key"] not in DELETE_JOB_KEYS:
             raise ControlError(400, f"delete_job_key must be one of {', '.join(DELETE_JOB_KEYS)}")
+        if "clock_offset_seconds" in body:
+            value = body["clock_offset_seconds"]
+            if (isinstance(value, bool) or not isinstance(value, (int, float))
+                    or abs(value) > MAX_CLOCK_OFFSET_SECONDS):
+                raise ControlError(400, f"clock_offset_seconds must be a number within ±{MAX_CLOCK_OFFSET_SECONDS}")
         for key, value in body.items():
-            self.world.config[key] = float(value) if key == "job_seconds" else value
+            self.world.config[key] = float(value) if key in ("job_seconds", "clock_offset_seconds") else value
 
     @staticmethod
     def _counts(body: Any) -> dict[str, int]:
@@ -273,7 +280,7 @@ class Handler(BaseHTTPRequestHandler):
         if isinstance(self.connection, ssl.SSLSocket):
             self.connection.do_handshake()  # in this connection's thread, not the accept loop
 
-    def log_message(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
+    def log_message(self, format: str, *args: Any) -> None:
         if self.verbose:
             super().log_message(format, *args)
 
@@ -446,8 +453,9 @@ def main(argv: list[str] | None = None) -> int:
     world = World(job_seconds=args.job_seconds, state_file=args.state)
     try:
         world.load()
+        world.save()  # fail now, not mid-request, if the state file can't be written
     except (OSError, ValueError) as exc:
-        print(f"cannot load state: {exc}", file=sys.stderr)
+        print(f"cannot use state file: {exc}", file=sys.stderr)
         return 2
     tls = None
     if args.tls_cert:
@@ -463,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, _Stop):
         pass
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the final save
         server.server_close()
         with world.lock:
             world.save()

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -124,6 +127,9 @@ def test_corrupt_state_file_fails_start(tmp_path: Path) -> None:
     with pytest.raises(SimulatorError, match="state"):
         with running_simulator(extra_args=("--state", str(bad))):
             pass
+    with pytest.raises(SimulatorError, match="state"):
+        with running_simulator(extra_args=("--state", str(tmp_path / "missing-dir" / "s.json"))):
+            pass
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
@@ -143,17 +149,41 @@ def test_tls_mode() -> None:
 def test_script_banner_and_sigterm(tmp_path: Path) -> None:
     """`python3 tests/simulator/server.py` from the repo root; exact banner; clean SIGTERM."""
     repo_root = SERVER.parents[2]
-    process = subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, os.path.relpath(SERVER, repo_root), "--port", "0", "--state", str(tmp_path / "s.json")],
-        cwd=repo_root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.startswith("listening on http://127.0.0.1:")
-        assert line.rstrip("\n").rsplit(":", 1)[1].isdigit()
-        assert send("GET", line.split()[-1] + "/_sim/health").json() == {"ok": True}
-    finally:
-        process.terminate()
-        _, err = process.communicate(timeout=10)
+    command = [sys.executable, os.path.relpath(SERVER, repo_root), "--port", "0", "--state", str(tmp_path / "s.json")]
+    with subprocess.Popen(command, cwd=repo_root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            assert line.startswith("listening on http://127.0.0.1:")
+            assert line.rstrip("\n").rsplit(":", 1)[1].isdigit()
+            assert send("GET", line.split()[-1] + "/_sim/health").json() == {"ok": True}
+        finally:
+            process.terminate()
+            _, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
     assert (tmp_path / "s.json").exists()
+
+
+def test_parallel_writes_stay_consistent(qy: QingCloud, sim: Simulator) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        bodies = list(pool.map(lambda _: qy.add_nodes(EHPC_CLUSTER_ID, node_count="3").json(), range(16)))
+    assert all(body["ret_code"] == 0 for body in bodies)
+    assert len({body["job_id"] for body in bodies}) == 16
+    nodes = sim.state()["ehpc"]["clusters"][EHPC_CLUSTER_ID]["nodes"].values()
+    assert len(nodes) == 3 + 48
+    assert len({n["name"] for n in nodes}) == len({n["private_ip"] for n in nodes}) == len({n["instance_id"] for n in nodes}) == 51
+    assert sorted(n["create_time"] for n in nodes) == [n["create_time"] for n in qy.all_nodes(EHPC_CLUSTER_ID)]
+
+
+def test_keep_alive_connection(qy: QingCloud, sim: Simulator) -> None:
+    parts = urlsplit(sim.url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5)
+    try:
+        for _ in range(3):
+            url = urlsplit(qy.signed_url("GET", "/api/cluster/listNodes", [("cluster_id", EHPC_CLUSTER_ID)]))
+            conn.request("GET", f"{url.path}?{url.query}")
+            response = conn.getresponse()
+            assert json.loads(response.read())["ret_code"] == 0
+            assert not response.will_close
+    finally:
+        conn.close()

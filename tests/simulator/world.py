@@ -203,6 +203,10 @@ class World:
                 os.unlink(tmp)
             raise
 
+    def clock(self) -> float:
+        """The time request timestamps are checked against (skewed by clock_offset_seconds)."""
+        return time.time() + float(self.config.get("clock_offset_seconds", 0.0))
+
     def changed(self) -> None:
         self.dirty = True
 

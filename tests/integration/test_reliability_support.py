@@ -1,0 +1,142 @@
+"""Scenario runner shared by the reliability, security and TLS tests (it holds no test itself).
+
+Each ansible-playbook start costs seconds, so a scenario puts many module tasks in one
+playbook and drives the simulator between them from the playbook itself: every task's
+``when`` first runs ``curl`` through the ``pipe`` lookup (on the controller, before the
+task starts) to clear the fault queue, queue the task's own faults, change the
+simulator's config, and hit ``/_mark/<n>``, a path the simulator only logs. Those
+markers cut the simulator's call log into the calls each task made.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import time
+from pathlib import Path
+
+from tests.integration.ansible_runner import run_playbook
+
+MARK = "/_mark/"
+CURL = shutil.which("curl") or "curl"
+
+
+class ScenarioRun:
+    def __init__(self, run, names: list, calls: list, state: dict, seconds: float):
+        self.run = run
+        self.names = names
+        self.calls = calls
+        self.state = state
+        self.seconds = seconds
+        self.output = run.output
+        results = [r for r in run.results if not r.get("skipped")]
+        assert len(results) == len(names), "expected %d task results, got %s" % (len(names), run)
+        self.results = dict(zip(names, results))
+        self._slices = {}
+        current = None
+        for call in calls:
+            if call["path"].startswith(MARK):
+                current = names[int(call["path"][len(MARK):])]
+                self._slices[current] = []
+            elif current is not None:
+                self._slices[current].append(call)
+
+    def __getitem__(self, name: str) -> dict:
+        return self.results[name]
+
+    def calls_of(self, name: str, path: str = "", method: str | None = None) -> list:
+        """The simulator calls task ``name`` made whose path contains ``path``."""
+        return [c for c in self._slices.get(name, []) if path in c["path"] and (method is None or c["method"] == method)]
+
+    def writes_of(self, name: str, path: str = "") -> list:
+        return [c for c in self.calls_of(name, path) if c["write"]]
+
+    def writes(self) -> list:
+        return [c for c in self.calls if c["write"]]
+
+    def outcomes(self, name: str, path: str = "", method: str | None = None) -> list:
+        """One entry per call: ``drop``/``drop_after`` when the connection was cut,
+        ``"ret_code N"`` for a QingCloud error answered with HTTP 200, else the HTTP status."""
+        result = []
+        for call in self.calls_of(name, path, method):
+            if call.get("fault") in ("drop", "drop_after"):
+                result.append(call["fault"])
+            elif call["status"] == 200 and call.get("ret_code"):
+                result.append("ret_code %s" % call["ret_code"])
+            else:
+                result.append(call["status"])
+        return result
+
+    def gaps(self, name: str, path: str = "") -> list:
+        """Seconds between the consecutive calls of task ``name`` to ``path`` (server clock)."""
+        times = [c["time"] for c in self.calls_of(name, path)]
+        return [b - a for a, b in zip(times, times[1:])]
+
+
+class Scenario:
+    """Module tasks run one after another in one ansible-playbook, each with its faults."""
+
+    def __init__(self, sim, directory: Path):
+        self.sim = sim
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.tasks = []
+        self.names = []
+        self._before = []
+
+    def _curl(self, method: str, path: str, body=None) -> str:
+        command = [CURL, "-sS", "-o", "/dev/null", "-X", method]
+        if self.sim.cafile:
+            command += ["--cacert", self.sim.cafile]
+        if body is not None:
+            body_file = self.directory / ("control-%d-%d.json" % (len(self.tasks), len(self._before)))
+            body_file.write_text(json.dumps(body))
+            command += ["-f", "-H", "Content-Type: application/json", "--data-binary", "@%s" % body_file]
+        command.append(self.sim.url + path)
+        # The pipe lookup runs the command through the shell; a lookup error fails the task.
+        return "lookup('ansible.builtin.pipe', %s) is string" % json.dumps(shlex.join(command))
+
+    def config(self, **changes) -> Scenario:
+        """Change the simulator's config before the next task (and for the rest of the run)."""
+        self._before.append(self._curl("POST", "/_sim/config", changes))
+        return self
+
+    def world(self, **counts) -> Scenario:
+        self._before.append(self._curl("POST", "/_sim/world", counts))
+        return self
+
+    def task(self, name: str, module: str, args: dict, faults: list | None = None,
+             environment: dict | None = None) -> Scenario:
+        """A module task; ``faults`` replace whatever fault is still queued."""
+        assert name not in self.names, name
+        conditions = [self._curl("DELETE", "/_sim/faults")]
+        if faults:
+            conditions.append(self._curl("POST", "/_sim/faults", faults))
+        conditions += self._before
+        conditions.append(self._curl("GET", MARK + str(len(self.tasks))))
+        fqcn = module if "." in module else "hpcops.clusters." + module
+        task = {"name": name, fqcn: args, "ignore_errors": True, "when": conditions}
+        if environment:
+            task["environment"] = environment
+        self.tasks.append(task)
+        self.names.append(name)
+        self._before = []
+        return self
+
+    def run(self, extra_args: list | None = None, **kwargs) -> ScenarioRun:
+        playbook = self.directory / "scenario.json"
+        playbook.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": self.tasks}]))
+        started = time.monotonic()
+        run = run_playbook(playbook, self.sim.url, extra_args, **kwargs)
+        seconds = time.monotonic() - started
+        return ScenarioRun(run, self.names, self.sim.calls(), self.sim.state(), seconds)
+
+
+def role_nodes(nodes: list, role: str = "compute") -> list:
+    """Nodes of ``role`` (module result or simulator state form) that are not on their way out."""
+    return [n for n in nodes if n["role"] == role and n.get("transition_status") != "deleting"]
+
+
+def sim_ehpc_nodes(state: dict, cluster: str, role: str = "compute") -> list:
+    return role_nodes(list(state["ehpc"]["clusters"][cluster]["nodes"].values()), role)
