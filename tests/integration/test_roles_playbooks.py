@@ -156,6 +156,14 @@ def test_rolling_restart_of_listed_nodes_by_name_and_id(sim, playbook_runner):
     assert restarted == [[compute2["node_id"]], [login["node_id"]]]
 
 
+def test_rolling_restart_takes_a_comma_separated_node_list_from_the_command_line(sim, playbook_runner):
+    nodes = {n["name"]: n["node_id"] for n in ehpc_nodes(sim)}
+    run = playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml", ["-e", "ehpc_rolling_restart_nodes=compute02,login01"])
+    assert run.rc == 0, run
+    restarted = [r["restarted"] for r in task_results(run, "Restart the batch's nodes")]
+    assert restarted == [[nodes["compute02"]], [nodes["login01"]]]
+
+
 def test_rolling_restart_of_unknown_node_fails_before_any_restart(sim, playbook_runner):
     extra = json.dumps({"ehpc_rolling_restart_nodes": ["compute01", "no-such-node"]})
     run = playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml", ["-e", extra])
@@ -303,6 +311,14 @@ def test_cce_scale_in_with_user_password_keeps_the_password_out_of_the_output(si
     assert run.rc == 0, run
     assert cce_node_names(sim) == ["cce-demo-node-2", "cce-demo-node-3"]
     assert secret not in run.output
+
+
+def test_cce_scale_in_takes_a_node_name_from_the_command_line_without_matching_substrings(sim, playbook_runner):
+    sim.world(cce_nodes=11)
+    run = playbook_runner(PLAYBOOKS / "cce_scale_in.yml", ["-e", "cce_scale_in_nodes=cce-demo-node-11"])
+    assert run.rc == 0, run
+    assert len(cce_node_names(sim)) == 10 and "cce-demo-node-11" not in cce_node_names(sim)
+    assert messages(run, "Summarise")[0] == "removed cce-demo-node-11 from CCE cluster cce-demo; 10 node(s) stay"
 
 
 @pytest.mark.parametrize("login", [

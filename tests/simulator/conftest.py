@@ -33,4 +33,3 @@ def token_for(sim: Simulator, user: str, password: str) -> str:  # pylint: disab
 def hw_viewer(sim: Simulator) -> Huawei:  # pylint: disable=redefined-outer-name
     """A Huawei client with the read-only user's IAM token."""
     return Huawei(sim.url, token=token_for(sim, "viewer", "viewer-password"), ssl_context=sim.ssl_context)
-
