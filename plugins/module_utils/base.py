@@ -8,8 +8,9 @@ three steps that read like a plan:
 
 - ``gather()``: one read of the current state;
 - ``make_plan(current)``: what would change, as a dict whose ``changes`` entry is falsy
-  when nothing needs doing; check mode stops after this step, so check mode reports
-  exactly what a real run would do;
+  when nothing needs doing (and whose ``in_progress`` entry, if any, is a change already
+  under way that ``wait`` should wait for); check mode stops after this step, so check
+  mode reports exactly what a real run would do;
 - ``apply(plan)``: the writes (one per API batch) and the wait.
 
 ``report(current, plan, applied)`` builds the returned keys. Every ApiError or WaitError
@@ -180,8 +181,11 @@ class ClusterModule:
         applied = None
         if plan.get("changes"):
             self.result["changed"] = True
-            if not self.module.check_mode:
-                applied = self.apply(plan)
+        # ``in_progress``: a change someone else already started (nodes Deleting). There
+        # is nothing to send, but with wait=true the task still waits for it to end.
+        awaited = plan.get("in_progress") and self.params.get("wait")
+        if (plan.get("changes") or awaited) and not self.module.check_mode:
+            applied = self.apply(plan)
         self.result.update(self.report(current, plan, applied))
 
     def fail(self, msg: str, **extra) -> None:

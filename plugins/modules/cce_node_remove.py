@@ -249,23 +249,12 @@ class CceNodeRemove(ClusterModule):
     def make_plan(self, current):
         wanted = [entry.strip() for entry in self.params["nodes"]]
         try:
-            return plan_removal(current, wanted, self.params["allow_empty_cluster"])
+            plan = plan_removal(current, wanted, self.params["allow_empty_cluster"])
         except NodePlanError as err:
             self.fail("cluster %s: %s" % (self.params["cluster_id"], err))
-        return {}
-
-    def run(self):
-        # Unlike the base run, nodes already Deleting are awaited (with wait) even when
-        # nothing is submitted, and that wait is not a change.
-        self.validate()
-        current = self.gather()
-        plan = self.make_plan(current)
-        applied = None
-        if plan["changes"]:
-            self.result["changed"] = True
-        if (plan["changes"] or (plan["deleting"] and self.params["wait"])) and not self.module.check_mode:
-            applied = self.apply(plan)
-        self.result.update(self.report(current, plan, applied))
+            return {}
+        plan["in_progress"] = bool(plan["deleting"])
+        return plan
 
     def _login(self) -> dict:
         login = self.params["login"]

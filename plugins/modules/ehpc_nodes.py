@@ -336,11 +336,15 @@ class EhpcNodes(ClusterModule):
             try:
                 self._submit(plan, applied)
             except ApiError as err:
-                if not err.ambiguous or round_number == MAX_ROUNDS - 1:
+                if not (err.ambiguous or plan["remove"]) or round_number == MAX_ROUNDS - 1:
                     raise
                 # The write may have been applied: look before sending anything again.
-                applied["uncertain"] = True
                 nodes = self.gather()
+                if not err.ambiguous and not _already_leaving(nodes, plan["remove"]):
+                    raise
+                # (A refused deleteNodes whose nodes are leaving all the same: another run,
+                # racing this one, removes them. Plan anew from what is there now.)
+                applied["uncertain"] = True
                 plan = self.make_plan(nodes)
                 # make_plan restarts every listed node again; a restart that landed shows as
                 # "restarting" and is awaited instead of being sent a second time.
@@ -356,10 +360,11 @@ class EhpcNodes(ClusterModule):
             plan = self.make_plan(applied["after"])
             if not plan["changes"]:
                 return applied
-            # Another run changed the same role at the same time. Stagger the runs so the
-            # next look sees what the other one did, then converge on count again.
+            # Another run changed the same role at the same time. Stagger the runs, let the
+            # other run's nodes finish their transition (nodes in transition can't be
+            # removed, and both runs then see the same cluster), and converge on count again.
             time.sleep(random.uniform(0.2, 1.0))
-            plan = self.make_plan(self.gather())
+            plan = self.make_plan(self._wait_until_settled())
             if not plan["changes"]:
                 applied["after"] = self.gather()
                 return applied
@@ -387,19 +392,20 @@ class EhpcNodes(ClusterModule):
             self._wait_until_settled()
 
     def _wait_until_settled(self):
-        """Jobs of a write whose answer was lost are unknown: wait on the nodes instead."""
+        """Jobs of a write whose answer was lost are unknown: wait on the nodes instead.
+
+        Returns the nodes as they are once none is in transition."""
         from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 
         def check():
             nodes = self.gather()
-            moving = [n for n in nodes if n.get("transition_status")]
-            return not moving, moving
+            return not any(n.get("transition_status") for n in nodes), nodes
 
-        def describe(moving):
-            names = ", ".join(n["node_id"] for n in moving or [])
+        def describe(nodes):
+            names = ", ".join(n["node_id"] for n in nodes or [] if n.get("transition_status"))
             return None, "transition", "nodes %s to finish their transition" % names
 
-        waiters.poll(check, self.params["wait_timeout"], describe)
+        return waiters.poll(check, self.params["wait_timeout"], describe)
 
     def report(self, current, plan, applied):
         before = current
@@ -431,6 +437,12 @@ class EhpcNodes(ClusterModule):
         role = predicted.setdefault(self.params["role"], [])
         role.extend("(new %s node %d)" % (self.params["role"], i + 1) for i in range(plan["add"]))
         return predicted
+
+
+def _already_leaving(nodes, node_ids):
+    """Whether every one of ``node_ids`` is gone or being deleted."""
+    by_id = dict((n["node_id"], n) for n in nodes)
+    return all(i not in by_id or not removable(by_id[i]) for i in node_ids)
 
 
 def _is_ipv4(text):

@@ -199,18 +199,16 @@ class ModelArtsHyperCluster(ClusterModule):
         self.result["hyper_cluster"] = public_hyper_cluster(cluster, self.params["type"])
         return cluster
 
-    def make_plan(self, state):
-        # state: the hyper cluster as read, or None when absent
-        deleting = state is not None and state.get("status") == DELETING
-        self._plan = {
-            "changes": "delete" if state is not None and not deleting else None,
-            # Someone else's deletion is under way: nothing to send, but wait=true still waits.
-            "await_deletion": deleting,
-        }
-        return self._plan
+    def make_plan(self, current):
+        # current: the hyper cluster as read, or None when absent
+        deleting = current is not None and current.get("status") == DELETING
+        return {"changes": "delete" if current is not None and not deleting else None, "in_progress": deleting}
 
     def apply(self, plan):
         p = self.params
+        if not plan["changes"]:  # someone else's deletion is under way: only wait
+            self._wait()
+            return {"accepted": False}
         try:
             accepted = self.client.delete_hyper_cluster(p["id"], p["type"])
         except ApiError as err:
@@ -237,17 +235,11 @@ class ModelArtsHyperCluster(ClusterModule):
             self.fail("%s; the deletion goes on: run the task again or raise wait_timeout" % err,
                       failure=err.as_dict())
 
-    def run(self):
-        super().run()
-        # The base run waits only after a write; a deletion already under way is waited for here.
-        if self._plan["await_deletion"] and self.params["wait"] and not self.module.check_mode:
-            self._wait()
-
-    def report(self, state, plan, applied):
-        result = {"hyper_cluster": public_hyper_cluster(state, self.params["type"])}
+    def report(self, current, plan, applied):
+        result = {"hyper_cluster": public_hyper_cluster(current, self.params["type"])}
         if self.module._diff:
             before = {}
-            if state is not None:
+            if current is not None:
                 before = dict((key, result["hyper_cluster"][key]) for key in ("id", "name", "type", "status"))
             result["diff"] = {"before": before, "after": {}}
         return result

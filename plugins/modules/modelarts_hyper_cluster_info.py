@@ -175,10 +175,10 @@ class ModelArtsHyperClusterInfo(ClusterModule):
             self.fail("cannot read %s: %s" % (what, err), failure=err.as_dict())
         return [] if cluster is None else [public_hyper_cluster(cluster, cluster_type)]
 
-    def report(self, state, plan, applied):
-        result = {"hyper_clusters": state}
+    def report(self, current, plan, applied):
+        result = {"hyper_clusters": current}
         if self.query is not None:
-            result["query_result"] = self.query.search(state)
+            result["query_result"] = self.query.search(current)
         return result
 
 

@@ -242,7 +242,7 @@ def hostlist(names: list[str]) -> str:
                 ranges.append([digits, digits])
         inner = ",".join(start if start == end else f"{start}-{end}" for start, end in ranges)
         parts.append((prefix, f"{prefix}[{inner}]"))
-    return ",".join(text for _, text in sorted(parts))
+    return ",".join(text for _key, text in sorted(parts))
 
 
 # --- actions ---------------------------------------------------------------------------
@@ -430,7 +430,7 @@ ROUTES: dict[tuple[str, str], Action] = {
     ("GET", "/api/operation"): operation,
     ("GET", "/api/job/list"): job_list,
 }
-PATHS = {path for _, path in ROUTES}
+PATHS = {path for _method, path in ROUTES}
 
 
 def is_write(method: str) -> bool:

@@ -314,7 +314,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _request(self) -> Request:
-        raw_path, _, raw_query = self.path.partition("?")
+        raw_path, _sep, raw_query = self.path.partition("?")
         headers: dict[str, str] = {}
         for name, value in self.headers.items():
             headers.setdefault(name.lower(), value)

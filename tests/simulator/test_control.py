@@ -159,14 +159,14 @@ def test_script_banner_and_sigterm(tmp_path: Path) -> None:
             assert send("GET", line.split()[-1] + "/_sim/health").json() == {"ok": True}
         finally:
             process.terminate()
-            _, err = process.communicate(timeout=10)
+            _out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
     assert (tmp_path / "s.json").exists()
 
 
 def test_parallel_writes_stay_consistent(qy: QingCloud, sim: Simulator) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
-        bodies = list(pool.map(lambda _: qy.add_nodes(EHPC_CLUSTER_ID, node_count="3").json(), range(16)))
+        bodies = list(pool.map(lambda _index: qy.add_nodes(EHPC_CLUSTER_ID, node_count="3").json(), range(16)))
     assert all(body["ret_code"] == 0 for body in bodies)
     assert len({body["job_id"] for body in bodies}) == 16
     nodes = sim.state()["ehpc"]["clusters"][EHPC_CLUSTER_ID]["nodes"].values()
@@ -179,7 +179,7 @@ def test_keep_alive_connection(qy: QingCloud, sim: Simulator) -> None:
     parts = urlsplit(sim.url)
     conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=5)
     try:
-        for _ in range(3):
+        for _attempt in range(3):
             url = urlsplit(qy.signed_url("GET", "/api/cluster/listNodes", [("cluster_id", EHPC_CLUSTER_ID)]))
             conn.request("GET", f"{url.path}?{url.query}")
             response = conn.getresponse()

@@ -21,7 +21,7 @@ def ehpc_nodes(sim: Simulator) -> dict[str, Any]:
 
 def test_status_fault_on_qingcloud(qy: QingCloud, sim: Simulator) -> None:
     sim.fault(path=ADD, kind="status", status=503, retry_after=2, times=2)
-    for _ in range(2):
+    for _attempt in range(2):
         response = qy.add_nodes(EHPC_CLUSTER_ID)
         assert response.status == 503
         assert response.headers["retry-after"] == "2"

@@ -65,8 +65,8 @@ def cce_time(ts: float) -> str:
 
 def random_alnum(length: int, rng: random.Random | None = None) -> str:
     if rng is None:
-        return "".join(secrets.choice(_ALNUM) for _ in range(length))
-    return "".join(rng.choice(_ALNUM) for _ in range(length))
+        return "".join(secrets.choice(_ALNUM) for _index in range(length))
+    return "".join(rng.choice(_ALNUM) for _index in range(length))
 
 
 def random_uuid(rng: random.Random | None = None) -> str:
