@@ -38,7 +38,7 @@ class HuaweiAuth:
         self.transport = transport
         self.project_id = project_id
         self.region = region
-        self._token = auth_token
+        self._token = auth_token or None
         self._access_key = access_key
         self._secret_key = secret_key
         self._security_token = security_token

@@ -380,10 +380,6 @@ def test_awx_injected_environment_runs_the_modules(sim, tmp_path):
     assert "HWSIMSECRETKEY" not in result.output and "SECRETACCESSKEY" not in result.output
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "module_utils/huaweicloud_auth.py keeps an empty auth_token (HW_AUTH_TOKEN='', as AWX injects an "
-    "unset input) as the token and sends an empty X-Auth-Token instead of asking IAM; fix: "
-    "`self._token = auth_token or None`. Remove this marker once fixed."))
 def test_awx_injected_environment_with_an_iam_user(sim, tmp_path):
     # An IAM user instead of AK/SK: AK/SK and the token are injected empty.
     env = awx_env("huaweicloud", dict(project_id=HW_PROJECT, region=HW_REGION, iam_user="demo",

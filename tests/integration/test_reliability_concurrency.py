@@ -42,21 +42,42 @@ def concurrent_runs(sim, tmp_path, tasks) -> list:
     return [finish(process) for process in processes]
 
 
-@pytest.mark.parametrize("delay", WRITE_DELAYS)
-def test_two_runs_scaling_the_same_cluster_at_once_end_at_the_wanted_count(sim, tmp_path, delay):
+def ehpc_jobs(sim, action) -> list:
+    return [j for j in sim.state()["jobs"].values() if j["action"] == action and j["status"] == "successful"]
+
+
+def scale_at_once(sim, tmp_path, start, wanted, delay) -> list:
+    """Both runs scale the compute nodes from ``start`` to ``wanted``; returns their results."""
+    if start != 2:
+        sim.world(ehpc_compute_nodes=start)
     sim.faults([{"kind": "delay", "seconds": delay, "path": path, "times": 2}
                 for path in ("/api/cluster/addNodes", "/api/cluster/deleteNodes")])
-    tasks = [
-        {"name": "scale out", "hpcops.clusters.ehpc_nodes": {"cluster_id": CLUSTER, "count": 5}},
-        {"name": "scale in", "hpcops.clusters.ehpc_nodes": {"cluster_id": CLUSTER, "count": 3}},
-    ]
-    runs = concurrent_runs(sim, tmp_path, tasks)
+    task = {"name": "scale", "hpcops.clusters.ehpc_nodes": {"cluster_id": CLUSTER, "count": wanted}}
+    runs = concurrent_runs(sim, tmp_path, [task])
     for results in runs:
-        assert len(results) == 2 and not any(r.get("failed") for r in results), (delay, [r.get("msg") for r in results], sim.writes())
-        # Each run's last look saw the cluster at the count it asked for.
-        assert len(role_nodes(results[-1]["nodes"])) == 3, results[-1]["nodes"]
+        assert len(results) == 1 and not results[0].get("failed"), (delay, results, sim.writes())
+        # Each run returns only once the cluster, settled, has the count it asked for.
+        assert len(role_nodes(results[0]["nodes"])) == wanted, results[0]["nodes"]
     compute = sim_ehpc_nodes(sim.state(), CLUSTER)
-    assert len(compute) == 3 and all(n["status"] == "active" for n in compute), compute
+    assert len(compute) == wanted and all(n["status"] == "active" for n in compute), compute
     assert len(sim_ehpc_nodes(sim.state(), CLUSTER, "login")) == 1
-    writes = [c["path"].rsplit("/", 1)[-1] for c in sim.writes()]
-    print("delay %s: writes %s" % (delay, writes))
+    return runs
+
+
+@pytest.mark.parametrize("delay", WRITE_DELAYS)
+def test_two_runs_scaling_out_at_once_end_at_the_wanted_count(sim, tmp_path, delay):
+    scale_at_once(sim, tmp_path, 2, 5, delay)
+    added = sum(len(j["resource_ids"]) for j in ehpc_jobs(sim, "AddClusterNodes"))
+    deleted = sum(len(j["resource_ids"]) for j in ehpc_jobs(sim, "DeleteClusterNodes"))
+    # Both runs read 2 nodes and added 3 each; the surplus went once, and no more.
+    assert (added, deleted) == (6, 3), sim.writes()
+
+
+@pytest.mark.parametrize("delay", WRITE_DELAYS[:2])
+def test_two_runs_scaling_in_at_once_remove_only_the_surplus(sim, tmp_path, delay):
+    scale_at_once(sim, tmp_path, 5, 3, delay)
+    assert ehpc_jobs(sim, "AddClusterNodes") == []
+    assert [len(j["resource_ids"]) for j in ehpc_jobs(sim, "DeleteClusterNodes")] == [2]
+    # Both chose the same two newest nodes; the slower deleteNodes was refused (they were
+    # already leaving) and that run took the cluster as it found it.
+    assert [c.get("ret_code") for c in sim.writes()] in ([0, 1400], [0, 2100])
