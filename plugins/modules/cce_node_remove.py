@@ -47,6 +47,7 @@ options:
       ssh_key:
         description:
           - Name of the key pair to log in with (the name, not the key itself).
+          - Treated as a secret all the same, it is never returned or logged.
         type: str
       user_password:
         description:
@@ -199,7 +200,7 @@ class CceNodeRemove(ClusterModule):
         login=dict(
             type="dict", required=True,
             options=dict(
-                ssh_key=dict(type="str", no_log=False),
+                ssh_key=dict(type="str", no_log=True),
                 # The dict itself is no secret; its password is no_log.
                 user_password=dict(type="dict", no_log=False, options=dict(
                     username=dict(type="str", default="root"),
