@@ -126,10 +126,13 @@ class Transport:
         return self.retry_policy.call(lambda: self._send_once(build(), check), safe_to_repeat)
 
     def _send_once(self, request: HttpRequest, check):
+        # requests lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in the environment override the
+        # session's verify=False (psf/requests#3829), so validate_certs=false is said per request.
+        no_verify = {} if self.session.verify else {"verify": False}
         try:
             response = self.session.request(request.method, request.url, headers=request.headers,
                                             data=request.body, timeout=self.timeout,
-                                            allow_redirects=False)
+                                            allow_redirects=False, **no_verify)
         except requests.exceptions.RequestException as err:
             raise _connection_error(err, request) from None
         error = check(response) if check else None

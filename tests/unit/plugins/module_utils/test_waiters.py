@@ -54,7 +54,7 @@ def test_returns_the_value_as_soon_as_check_says_done():
     check = Check(clock, pending=2, result={"job": "ok"})
     assert waiters.poll(check, 60, describe_job, sleep=clock.sleep, clock=clock.clock) == {"job": "ok"}
     assert len(check.times) == 3
-    assert clock.sleeps == [0.25, 0.3125]
+    assert clock.sleeps == pytest.approx([0.25, 0.2875])
 
 
 def test_done_on_first_check_never_sleeps():
@@ -63,15 +63,15 @@ def test_done_on_first_check_never_sleeps():
     assert clock.sleeps == []
 
 
-def test_delays_grow_by_a_quarter_and_are_capped_at_two_seconds():
+def test_delays_grow_by_15_percent_and_are_capped_at_two_seconds():
     clock = FakeClock()
     waiters.poll(Check(clock, pending=25), 1000, describe_job, sleep=clock.sleep, clock=clock.clock)
-    expected = [min(2.0, 0.25 * 1.25 ** i) for i in range(25)]
+    expected = [min(2.0, 0.25 * 1.15 ** i) for i in range(25)]
     assert clock.sleeps == pytest.approx(expected)
     assert max(clock.sleeps) == 2.0
     assert clock.sleeps[-5:] == [2.0] * 5
     for before, after in zip(clock.sleeps, clock.sleeps[1:]):
-        assert after == pytest.approx(min(2.0, before * 1.25))
+        assert after == pytest.approx(min(2.0, before * 1.15))
 
 
 def test_timeout_raises_wait_error_naming_the_job():
@@ -133,4 +133,4 @@ def test_first_and_max_delay_can_be_set():
     clock = FakeClock()
     waiters.poll(Check(clock, pending=4), 60, describe_job, sleep=clock.sleep, clock=clock.clock,
                  first_delay=1.0, max_delay=1.5)
-    assert clock.sleeps == [1.0, 1.25, 1.5, 1.5]
+    assert clock.sleeps == pytest.approx([1.0, 1.15, 1.3225, 1.5])
