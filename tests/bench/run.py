@@ -157,7 +157,7 @@ def bench_noop(runner: Runner, runs: int) -> dict:
         if i % 2:
             order.reverse()
         for name, tasks in order:
-            run, seconds, _, _ = runner.play(tasks)
+            run, seconds, _start, _end = runner.play(tasks)
             if name.startswith("ehpc") and run.changed:
                 raise BenchError("the no-op task reported a change: %r" % run)
             times[name].append(seconds)
@@ -176,7 +176,7 @@ def bench_noop(runner: Runner, runs: int) -> dict:
           ["task", "runs", "median", "min", "max", "stdev"], rows, [
               "median ratio ehpc_nodes/ping = %.3f (goal <= %.2f: %s); ratio of minima = %.3f; "
               "median difference = %.0f ms" % (ratio, NOOP_RATIO_GOAL, verdict, min_ratio,
-                                              1000 * (med_noop - med_ping)),
+                                               1000 * (med_noop - med_ping)),
               "API calls made by the %d measured no-op runs: %d (%s)" % (
                   runs, len(calls), ", ".join(sorted(set("%s %s" % (c["method"], c["path"]) for c in calls)))),
               "each run: ansible-playbook -i localhost, -c local <one-task play>, harness env "
@@ -275,7 +275,7 @@ def bench_calls(runner: Runner, job_seconds: float) -> list:
             sim.config(job_seconds=job_seconds)
             tasks = make_tasks()
         sim.clear_calls()
-        run, _, _, _ = runner.play(tasks)
+        run = runner.play(tasks)[0]
         calls = sim.calls()
         split = classify(calls)
         ok = None if check is None else check(split)
@@ -327,10 +327,10 @@ def bench_lag(runner: Runner, durations: list, reps: dict) -> list:
         sim.config(job_seconds=duration)
         module_poll, module_last, playbook_end, driver = [], [], [], []
         polls, gaps = [], []
-        for _ in range(reps[duration]):
+        for _rep in range(reps[duration]):
             # (a) the module, run by ansible-playbook: times from the simulator's call log.
             sim.clear_calls()
-            _, _, _, end_epoch = runner.play([ehpc_task(state="restarted", nodes=[node])])
+            end_epoch = runner.play([ehpc_task(state="restarted", nodes=[node])])[3]
             calls = sim.calls()
             jobs = sim.state()["jobs"]
             write = [c for c in calls if c["write"]]
@@ -455,13 +455,13 @@ def bench_rolling(runner: Runner, job_seconds: float, nodes: int = 64, batch: in
         how = "playbooks/ehpc_rolling_restart.yml (role hpcops.clusters.ehpc_rolling_restart)"
         extra = ["-e", "ehpc_rolling_restart_cluster_id=%s" % EHPC_CLUSTER_ID,
                  "-e", "ehpc_rolling_restart_role=compute", "-e", "ehpc_rolling_restart_batch_size=%d" % batch]
-        _, seconds, start, end = runner.play([], extra, playbook=ROLLING_PLAYBOOK)
+        seconds, start, end = runner.play([], extra, playbook=ROLLING_PLAYBOOK)[1:]
     else:
         how = "fallback: a play looping ehpc_nodes state=restarted over the batches (role missing)"
         ids = [n["node_id"] for n in ehpc_nodes_of(sim)]
         task = ehpc_task(state="restarted", nodes="{{ item }}")
         task["loop"] = [ids[i:i + batch] for i in range(0, len(ids), batch)]
-        _, seconds, start, end = runner.play([task])
+        seconds, start, end = runner.play([task])[1:]
     calls = sim.calls()
     jobs = sim.state()["jobs"]
     writes = [c for c in calls if c["write"]]
@@ -493,8 +493,8 @@ def bench_rolling(runner: Runner, job_seconds: float, nodes: int = 64, batch: in
         ["  per batch gap, median", fmt_s(statistics.median(gaps) if gaps else None, 2)],
         ["    of which between two restart tasks' API calls", fmt_s(statistics.median(between) if between else None, 2)],
         ["  last API call to playbook exit", fmt_s(teardown, 2)],
-        ["API calls: reads / restarts / polls", "%d / %d / %d" % (len(split["pre"]) + len(split["post"]),
-                                                                len(split["write"]), len(split["poll"]))],
+        ["API calls: reads / restarts / polls",
+         "%d / %d / %d" % (len(split["pre"]) + len(split["post"]), len(split["write"]), len(split["poll"]))],
     ]
     table("4. Rolling restart of %d compute nodes in batches of %d (job duration %.1f s)" % (nodes, batch, job_seconds),
           ["measure", "seconds"], rows, [
@@ -517,7 +517,7 @@ class ImportProfile:
     def __init__(self, command: list, env: dict, reps: int):
         own: dict = {}
         cumulative: dict = {}
-        for _ in range(reps):
+        for _rep in range(reps):
             proc = subprocess.run([sys.executable, "-X", "importtime"] + command, env=env, capture_output=True,
                                   text=True, check=False, cwd=tempfile.gettempdir())
             if proc.returncode != 0 or '"failed": true' in proc.stdout:
@@ -653,8 +653,8 @@ def bench_ansiballz(runner: Runner, runs: int, reps: int, noop: dict | None = No
               load()])
     table("5c. Imports inside the AnsiballZ run of ehpc_nodes (module_utils compiled from the zip every run; "
           "median of %d, ms, >= 2 %%)" % reps,
-          ["module", "cumulative", "self", "share"], profile.tree_rows(own_roots + ["requests"], min_share=0.01,
-                                                                         max_depth=2),
+          ["module", "cumulative", "self", "share"],
+          profile.tree_rows(own_roots + ["requests"], min_share=0.01, max_depth=2),
           ["share = of all imports of the process (%.1f ms), the AnsiballZ wrapper's own included" % profile.total(),
            "collection code (sum of self times, compiled from source): %.1f ms; requests: %.1f ms"
            % (profile.own_code(), profile.cum("requests"))])
