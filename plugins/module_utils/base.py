@@ -204,3 +204,25 @@ class ClusterModule:
         except WaitError as err:
             instance.fail(str(err), failure=err.as_dict())
         instance.module.exit_json(**instance.result)
+
+
+class InfoModule(ClusterModule):
+    """An ``_info`` module: one read, no write, and a JMESPath ``query`` over the list.
+
+    Subclasses declare ``query`` in their argument_spec and name the returned list
+    with ``result_key``.
+    """
+
+    result_key = "items"
+    query = None
+
+    def validate(self) -> None:
+        from ansible_collections.hpcops.clusters.plugins.module_utils.query import compile_query
+        super().validate()
+        self.query = compile_query(self, self.params.get("query"))
+
+    def report(self, current, plan: dict, applied) -> dict:
+        result = {self.result_key: current}
+        if self.query is not None:
+            result["query_result"] = self.query.search(current)
+        return result

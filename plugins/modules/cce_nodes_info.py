@@ -103,12 +103,12 @@ query_result:
   type: raw
 """
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
+from ansible_collections.hpcops.clusters.plugins.module_utils.base import InfoModule
 from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import node_info, phase_of
-from ansible_collections.hpcops.clusters.plugins.module_utils.query import compile_query
 
 
-class CceNodesInfo(ClusterModule):
+class CceNodesInfo(InfoModule):
+    result_key = "nodes"
     argument_spec = dict(
         cluster_id=dict(type="str", required=True),
         phase=dict(type="str"),
@@ -121,19 +121,12 @@ class CceNodesInfo(ClusterModule):
         super().validate()
         if not self.params["cluster_id"].strip():
             self.fail("cluster_id must not be empty")
-        self.query = compile_query(self, self.params["query"])
 
     def gather(self):
         from ansible_collections.hpcops.clusters.plugins.module_utils.cce import CceClient
         items = self.huawei_client(CceClient).list_nodes(self.params["cluster_id"])
         phase = (self.params["phase"] or "").lower()
         return [node_info(item) for item in items if not phase or phase_of(item).lower() == phase]
-
-    def report(self, current, plan, applied):
-        result = {"nodes": current}
-        if self.query is not None:
-            result["query_result"] = self.query.search(current)
-        return result
 
 
 def main():

@@ -122,12 +122,12 @@ query_result:
   type: raw
 """
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
+from ansible_collections.hpcops.clusters.plugins.module_utils.base import InfoModule
 from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import CLUSTER_ID_PATTERN, public_node
-from ansible_collections.hpcops.clusters.plugins.module_utils.query import compile_query
 
 
-class EhpcNodesInfo(ClusterModule):
+class EhpcNodesInfo(InfoModule):
+    result_key = "nodes"
     argument_spec = dict(
         cluster_id=dict(type="str", required=True),
         role=dict(type="str", choices=["login", "compute"]),
@@ -141,7 +141,6 @@ class EhpcNodesInfo(ClusterModule):
         if not CLUSTER_ID_PATTERN.match(self.params["cluster_id"]):
             self.fail("cluster_id %r is not an EHPC cluster ID (ehpc- followed by letters and digits)"
                       % self.params["cluster_id"])
-        self.query = compile_query(self, self.params["query"])
 
     def gather(self):
         p = self.params
@@ -162,12 +161,6 @@ class EhpcNodesInfo(ClusterModule):
             entry["busy"] = bool(entry["jobs"])
             listed.append(entry)
         return listed
-
-    def report(self, current, plan, applied):
-        result = {"nodes": current}
-        if self.query is not None:
-            result["query_result"] = self.query.search(current)
-        return result
 
 
 def main():

@@ -124,10 +124,9 @@ query_result:
   type: raw
 """
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
+from ansible_collections.hpcops.clusters.plugins.module_utils.base import InfoModule
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
 from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import TYPES, invalid_id
-from ansible_collections.hpcops.clusters.plugins.module_utils.query import compile_query
 
 
 def public_hyper_cluster(cluster: dict, cluster_type: str | None) -> dict:
@@ -141,7 +140,8 @@ def public_hyper_cluster(cluster: dict, cluster_type: str | None) -> dict:
     }
 
 
-class ModelArtsHyperClusterInfo(ClusterModule):
+class ModelArtsHyperClusterInfo(InfoModule):
+    result_key = "hyper_clusters"
     argument_spec = dict(
         id=dict(type="str", aliases=["hyper_cluster_id"]),
         type=dict(type="str", choices=list(TYPES)),
@@ -158,7 +158,6 @@ class ModelArtsHyperClusterInfo(ClusterModule):
         if invalid_id(p["project_id"]):
             self.fail("project_id %r is not a project ID (1 to 64 letters, digits and hyphens)" % p["project_id"])
         super().validate()
-        self.query = compile_query(self, p["query"])
 
     def gather(self):
         from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import ModelArtsClient
@@ -174,12 +173,6 @@ class ModelArtsHyperClusterInfo(ClusterModule):
             what = "hyper cluster %s" % p["id"] if p["id"] else "the hyper clusters"
             self.fail("cannot read %s: %s" % (what, err), failure=err.as_dict())
         return [] if cluster is None else [public_hyper_cluster(cluster, cluster_type)]
-
-    def report(self, current, plan, applied):
-        result = {"hyper_clusters": current}
-        if self.query is not None:
-            result["query_result"] = self.query.search(current)
-        return result
 
 
 def main():
