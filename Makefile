@@ -118,6 +118,7 @@ pytest: venv collection-tree
 test:
 	@$(MAKE) venv
 	@$(MAKE) sanity
+	@$(MAKE) units
 	@$(MAKE) lint
 	@$(MAKE) pytest
 
