@@ -287,12 +287,12 @@ class EhpcNodes(ClusterModule):
         return {}
 
     def make_plan(self, current):
-        nodes = current
+        nodes = current  # the listNodes entries of the whole cluster
         p = self.params
         plan = {"add": 0, "add_batches": [], "remove": [], "restart": [], "protected": {}}
         if p["state"] == "present":
-            current = [n for n in nodes if n.get("role") == p["role"] and removable(n)]
-            missing = p["count"] - len(current)
+            role_nodes = [n for n in nodes if n.get("role") == p["role"] and removable(n)]
+            missing = p["count"] - len(role_nodes)
             if missing > 0:
                 plan["add"] = missing
                 plan["add_batches"] = plan_add_batches(missing)
@@ -300,7 +300,7 @@ class EhpcNodes(ClusterModule):
                     self.fail("%d nodes to add but only %d private_ips given" % (missing, len(p["private_ips"])))
             elif missing < 0:
                 busy = self._busy(nodes)
-                chosen, protected, short = surplus_nodes(current, -missing, busy)
+                chosen, protected, short = surplus_nodes(role_nodes, -missing, busy)
                 plan["remove"] = [n["node_id"] for n in chosen]
                 plan["protected"] = protected
                 if short:
@@ -331,6 +331,8 @@ class EhpcNodes(ClusterModule):
 
     def apply(self, plan):
         p = self.params
+        # One deadline for every wait of this task, however many rounds it takes.
+        self._deadline = time.monotonic() + p["wait_timeout"]
         applied = {"job_ids": [], "restarted": [], "uncertain": False}
         for round_number in range(MAX_ROUNDS):
             try:
@@ -384,10 +386,12 @@ class EhpcNodes(ClusterModule):
             applied["job_ids"].append(self.client.restart_nodes(p["cluster_id"], plan["restart"]))
             applied["restarted"].extend(plan["restart"])
 
+    def _time_left(self) -> float:
+        return max(0.0, self._deadline - time.monotonic())
+
     def _wait(self, applied):
-        deadline_left = self.params["wait_timeout"]
         if applied["job_ids"]:
-            self.client.wait_for_jobs(applied["job_ids"], deadline_left)
+            self.client.wait_for_jobs(applied["job_ids"], self._time_left())
         if applied["uncertain"]:
             self._wait_until_settled()
 
@@ -405,7 +409,7 @@ class EhpcNodes(ClusterModule):
             names = ", ".join(n["node_id"] for n in nodes or [] if n.get("transition_status"))
             return None, "transition", "nodes %s to finish their transition" % names
 
-        return waiters.poll(check, self.params["wait_timeout"], describe)
+        return waiters.poll(check, self._time_left(), describe)
 
     def report(self, current, plan, applied):
         before = current
