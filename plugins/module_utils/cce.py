@@ -51,7 +51,7 @@ class CceClient(HuaweiCloudClient):
                 return None
             raise
 
-    def wait_for_job(self, job_id: str, timeout: float, sleep=None) -> dict:
+    def wait_for_job(self, job_id: str, timeout: float | waiters.Deadline, sleep=None) -> dict:
         """Wait until the job's phase is Success; Failed raises WaitError with its reason."""
         state = {"phase": "unknown", "missing": 0}
 

@@ -127,7 +127,7 @@ class EhpcClient:
         answer = self.call("GET", "/operation", {"job_ids": ",".join(job_ids)}, safe_to_repeat=True)
         return dict((job["job_id"], job) for job in answer.get("job_set") or [])
 
-    def wait_for_jobs(self, job_ids: list, timeout: float, sleep=None) -> dict:
+    def wait_for_jobs(self, job_ids: list, timeout: float | waiters.Deadline, sleep=None) -> dict:
         """Wait until every job is ``successful``; WaitError names a failed, vanished or late job."""
         pending = list(job_ids)
         last = {}

@@ -64,7 +64,7 @@ class ModelArtsClient(HuaweiCloudClient):
             raise
         return True
 
-    def wait_until_gone(self, cluster_id: str, cluster_type: str, timeout: float, sleep=None) -> None:
+    def wait_until_gone(self, cluster_id: str, cluster_type: str, timeout: float | waiters.Deadline, sleep=None) -> None:
         state = {"status": "unknown"}
 
         def check():

@@ -20,23 +20,36 @@ GROWTH = 1.15
 MAX_DELAY = 2.0
 
 
-def poll(check, timeout: float, describe, sleep=time.sleep, clock=time.monotonic,
+class Deadline:
+    """The end of a task's ``wait_timeout``, shared by every wait of that task."""
+
+    def __init__(self, seconds: float, clock=time.monotonic):
+        self.seconds = seconds
+        self._clock = clock
+        self._end = clock() + seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self._end - self._clock())
+
+
+def poll(check, timeout, describe, sleep=time.sleep, clock=time.monotonic,
          first_delay: float = FIRST_DELAY, max_delay: float = MAX_DELAY):
     """Call ``check()`` until it returns ``(True, value)``; return ``value``.
 
-    ``check`` raises WaitError for a failure it sees (a failed job). On timeout a
-    WaitError names what was awaited via ``describe(last_value)``.
+    ``timeout`` is seconds or a Deadline shared with other waits. ``check`` raises
+    WaitError for a failure it sees (a failed job). On timeout a WaitError names what
+    was awaited via ``describe(last_value)``.
     """
-    deadline = clock() + timeout
+    deadline = timeout if isinstance(timeout, Deadline) else Deadline(timeout, clock)
     delay = first_delay
     while True:
         done, value = check()
         if done:
             return value
-        remaining = deadline - clock()
+        remaining = deadline.remaining()
         if remaining <= 0:
             job_id, status, text = describe(value)
-            raise WaitError("timed out after %ss waiting for %s" % (_seconds(timeout), text),
+            raise WaitError("timed out after %ss waiting for %s" % (_seconds(deadline.seconds), text),
                             job_id=job_id, status=status, timed_out=True)
         sleep(min(delay, remaining))
         delay = min(max_delay, delay * GROWTH)

@@ -180,7 +180,6 @@ nodes:
   sample: [{uid: 0b5e9d1c-7a3f-4c2e-8d6b-5f4e3d2c1b0a, name: cce-demo-node-1, phase: Active, private_ip: 192.168.0.10}]
 """
 
-import time
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
@@ -266,7 +265,7 @@ class CceNodeRemove(ClusterModule):
 
     def apply(self, plan):
         p = self.params
-        deadline = time.monotonic() + p["wait_timeout"]
+        deadline = waiters.Deadline(p["wait_timeout"])
         applied = {"job_ids": [], "removed": [], "awaited": list(plan["deleting"])}
         # Kept in the result as they come, so a failure later still reports them.
         self.result.update(job_id=None, job_ids=applied["job_ids"], removed=applied["removed"])
@@ -275,9 +274,9 @@ class CceNodeRemove(ClusterModule):
             self.result["job_id"] = applied["job_ids"][0] if applied["job_ids"] else None
         if p["wait"]:
             for job_id in applied["job_ids"]:
-                self.client.wait_for_job(job_id, max(0.0, deadline - time.monotonic()))
+                self.client.wait_for_job(job_id, deadline)
             if applied["awaited"]:
-                self._wait_until_gone(applied["awaited"], max(0.0, deadline - time.monotonic()))
+                self._wait_until_gone(applied["awaited"], deadline)
         applied["after"] = self.gather()
         return applied
 

@@ -209,6 +209,7 @@ import ipaddress
 import random
 import time
 
+from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
 from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import (
     CLUSTER_ID_PATTERN, NODE_ID_PATTERN, nodes_by_role, plan_add_batches, public_node, removable, role_of_last_nodes,
@@ -332,7 +333,7 @@ class EhpcNodes(ClusterModule):
     def apply(self, plan):
         p = self.params
         # One deadline for every wait of this task, however many rounds it takes.
-        self._deadline = time.monotonic() + p["wait_timeout"]
+        self._deadline = waiters.Deadline(p["wait_timeout"])
         applied = {"job_ids": [], "restarted": [], "uncertain": False}
         for round_number in range(MAX_ROUNDS):
             try:
@@ -386,12 +387,9 @@ class EhpcNodes(ClusterModule):
             applied["job_ids"].append(self.client.restart_nodes(p["cluster_id"], plan["restart"]))
             applied["restarted"].extend(plan["restart"])
 
-    def _time_left(self) -> float:
-        return max(0.0, self._deadline - time.monotonic())
-
     def _wait(self, applied):
         if applied["job_ids"]:
-            self.client.wait_for_jobs(applied["job_ids"], self._time_left())
+            self.client.wait_for_jobs(applied["job_ids"], self._deadline)
         if applied["uncertain"]:
             self._wait_until_settled()
 
@@ -399,7 +397,6 @@ class EhpcNodes(ClusterModule):
         """Jobs of a write whose answer was lost are unknown: wait on the nodes instead.
 
         Returns the nodes as they are once none is in transition."""
-        from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 
         def check():
             nodes = self.gather()
@@ -409,7 +406,7 @@ class EhpcNodes(ClusterModule):
             names = ", ".join(n["node_id"] for n in nodes or [] if n.get("transition_status"))
             return None, "transition", "nodes %s to finish their transition" % names
 
-        return waiters.poll(check, self._time_left(), describe)
+        return waiters.poll(check, self._deadline, describe)
 
     def report(self, current, plan, applied):
         before = current

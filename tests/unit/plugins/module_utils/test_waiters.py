@@ -134,3 +134,16 @@ def test_first_and_max_delay_can_be_set():
     waiters.poll(Check(clock, pending=4), 60, describe_job, sleep=clock.sleep, clock=clock.clock,
                  first_delay=1.0, max_delay=1.5)
     assert clock.sleeps == pytest.approx([1.0, 1.15, 1.3225, 1.5])
+
+
+def test_a_shared_deadline_spans_several_waits_and_names_the_configured_timeout():
+    clock = FakeClock()
+    deadline = waiters.Deadline(10, clock=clock.clock)
+    waiters.poll(Check(clock, pending=3), deadline, describe_job, sleep=clock.sleep, clock=clock.clock)
+    spent = sum(clock.sleeps)
+    assert deadline.remaining() == pytest.approx(10 - spent)
+    with pytest.raises(WaitError) as info:
+        waiters.poll(Check(clock, pending=10 ** 6), deadline, describe_job, sleep=clock.sleep, clock=clock.clock)
+    assert info.value.timed_out
+    assert "timed out after 10s" in str(info.value)
+    assert sum(clock.sleeps) == pytest.approx(10)
