@@ -67,6 +67,11 @@ class HuaweiAuth:
         headers["X-Auth-Token"] = self.token()
         return headers
 
+    def prepare(self) -> None:
+        """Get what signing needs from elsewhere (an IAM token) before a call is built."""
+        if self.method == "password":
+            self.token()
+
     def token(self) -> str:
         if self._token is None:
             self._token = self._token_from_iam()

@@ -57,10 +57,9 @@ class HuaweiCloudClient:
         def build():
             return HttpRequest(method, url, self.auth.headers(method, url, data, base_headers), data)
 
-        if self.auth.method == "password":
-            # Ask IAM (with its own retries) before this call's retry loop: asked from build(),
-            # a failing IAM would be asked again, retries and all, on every retry of the call.
-            self.auth.token()
+        # Any IAM token is asked for (with its own retries) before this call's retry loop:
+        # asked from build(), a failing IAM would be asked again on every retry of the call.
+        self.auth.prepare()
         if safe_to_repeat is None:
             safe_to_repeat = method == "GET"
         response = self.transport.send(build, check=huawei_error, safe_to_repeat=safe_to_repeat)
