@@ -28,21 +28,9 @@ options:
       - Only nodes in this phase, for example V(Active), V(Installing), V(Abnormal), V(Deleting) or V(Error).
       - Compared without regard to case.
     type: str
-  query:
-    description:
-      - A JMESPath expression applied to the node list (after O(phase)); the outcome is returned as RV(query_result).
-    type: str
 extends_documentation_fragment:
   - hpcops.clusters.huaweicloud
-attributes:
-  check_mode:
-    support: full
-    description: Reads only, so it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Reads only; there is nothing to diff.
-requirements:
-  - jmespath (only when O(query) is used)
+  - hpcops.clusters.info_module
 seealso:
   - module: hpcops.clusters.cce_node_remove
 """

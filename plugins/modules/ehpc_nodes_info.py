@@ -38,21 +38,9 @@ options:
       - V(false) saves one API call.
     type: bool
     default: true
-  query:
-    description:
-      - A JMESPath expression applied to the node list; the outcome is returned as RV(query_result).
-    type: str
 extends_documentation_fragment:
   - hpcops.clusters.qingcloud
-attributes:
-  check_mode:
-    support: full
-    description: Reads only, so it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Reads only; there is nothing to diff.
-requirements:
-  - jmespath (only when O(query) is used)
+  - hpcops.clusters.info_module
 seealso:
   - module: hpcops.clusters.ehpc_nodes
 """

@@ -57,12 +57,6 @@ options:
         A hyper cluster still there then fails the task with its last status; the deletion goes on.
     type: int
     default: 600
-  endpoint:
-    description:
-      - Base URL of the ModelArts API.
-      - If not set, the value of the E(HW_MODELARTS_ENDPOINT) environment variable is used,
-        and failing that C(https://modelarts.<region>.myhuaweicloud.com) from O(region).
-    type: str
 extends_documentation_fragment:
   - hpcops.clusters.huaweicloud
   - hpcops.clusters.wait

@@ -32,27 +32,9 @@ options:
       - With O(id), the type to look the hyper cluster up as; V(HPS) when not given, as in the API.
     type: str
     choices: [HPS, ECS]
-  query:
-    description:
-      - A JMESPath expression applied to the hyper cluster list; the outcome is returned as RV(query_result).
-    type: str
-  endpoint:
-    description:
-      - Base URL of the ModelArts API.
-      - If not set, the value of the E(HW_MODELARTS_ENDPOINT) environment variable is used,
-        and failing that C(https://modelarts.<region>.myhuaweicloud.com) from O(region).
-    type: str
 extends_documentation_fragment:
   - hpcops.clusters.huaweicloud
-attributes:
-  check_mode:
-    support: full
-    description: Reads only, so it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Reads only, so there is no difference to show.
-requirements:
-  - jmespath (only when O(query) is used)
+  - hpcops.clusters.info_module
 notes:
   - The O(id) and O(project_id) are checked (1 to 64 letters, digits and hyphens) before any call is made.
 seealso:
