@@ -191,6 +191,18 @@ def test_ansible_doc_renders_every_module():
         assert "- name: %s\n" % short in snippet.stdout, (module, short)
 
 
+def test_module_docs_pass_antsibull_docs_lint():
+    # The same check the docsite build runs: option/return references (O(), RV()), semantic
+    # markup and schema of every plugin's documentation.
+    antsibull_docs = shutil.which("antsibull-docs", path=str(BIN_DIR))
+    if antsibull_docs is None:
+        pytest.skip("antsibull-docs is not installed")
+    proc = subprocess.run([antsibull_docs, "lint-collection-docs", "--plugin-docs", "."],
+                          cwd=str(collections_path() / "ansible_collections" / "hpcops" / "clusters"),
+                          env=base_env("http://127.0.0.1:9"), capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0 and not proc.stdout.strip(), proc.stdout + proc.stderr
+
+
 def test_ansible_doc_lists_exactly_the_modules_in_plugins_modules():
     proc = run([tool("ansible-doc"), "-t", "module", "-l", "--json", COLLECTION])
     assert proc.returncode == 0, proc.stderr
