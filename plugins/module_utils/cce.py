@@ -59,7 +59,7 @@ class CceClient(HuaweiCloudClient):
             job = self.get_job(job_id)
             if job is None:
                 state["missing"] += 1
-                if state["missing"] >= 3:
+                if state["missing"] >= waiters.VANISHED_AFTER_MISSES:
                     raise WaitError("CCE job %s is unknown to the API (vanished)" % job_id,
                                     job_id=job_id, status="missing")
                 return False, None

@@ -139,8 +139,7 @@ class EhpcClient:
                 job = answer.get(job_id)
                 if job is None:
                     missing_polls[job_id] = missing_polls.get(job_id, 0) + 1
-                    # A job can lag behind its submission; three misses in a row means gone.
-                    if missing_polls[job_id] >= 3:
+                    if missing_polls[job_id] >= waiters.VANISHED_AFTER_MISSES:
                         raise WaitError("EHPC job %s is unknown to the API (vanished)" % job_id,
                                         job_id=job_id, status="missing")
                     continue

@@ -15,6 +15,9 @@ from ansible_collections.hpcops.clusters.plugins.module_utils.errors import Wait
 # each time up to 2 s, so the lag between a job ending and the module noticing stays
 # under 1 s plus a tenth of the job's length for every duration (tests/bench/run.py
 # section 3b checks the schedule; a growth of 25 % misses that for 6.5-8.5 s jobs).
+# A job can lag behind the answer that created it, so one poll that doesn't find it
+# proves nothing; this many misses in a row means the API lost it.
+VANISHED_AFTER_MISSES = 3
 FIRST_DELAY = 0.25
 GROWTH = 1.15
 MAX_DELAY = 2.0
