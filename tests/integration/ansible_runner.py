@@ -36,15 +36,19 @@ CREDENTIAL_ENV_NAMES = [
 
 
 def collections_path() -> Path:
-    """A directory holding ansible_collections/hpcops/clusters -> this repository."""
-    root = Path(tempfile.gettempdir()) / ("hpcops-collections-%d" % os.getuid())
+    """``<this checkout>/.tmp/collections``, holding ansible_collections/hpcops/clusters -> this checkout.
+
+    The tree is built by ``hack/collection_tree.sh`` (the one way, shared with the Makefile)
+    and checked on every call: a link that resolves anywhere but this checkout fails the
+    test run instead of silently testing another copy of the collection.
+    """
+    root = REPO_ROOT / ".tmp" / "collections"
     link = root / "ansible_collections" / "hpcops" / "clusters"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            link.symlink_to(REPO_ROOT, target_is_directory=True)
-        except FileExistsError:
-            pass
+    if not (link.is_symlink() and link.resolve() == REPO_ROOT.resolve()):
+        subprocess.run(["bash", str(REPO_ROOT / "hack" / "collection_tree.sh")], check=True,
+                       capture_output=True, text=True)
+    if link.resolve() != REPO_ROOT.resolve():
+        raise RuntimeError("%s resolves to %s, not to this checkout %s" % (link, link.resolve(), REPO_ROOT))
     return root
 
 
@@ -90,7 +94,7 @@ class CallbackModule(CallbackBase):
 
 
 def callback_plugins_path() -> Path:
-    directory = collections_path() / "callback_plugins"
+    directory = REPO_ROOT / ".tmp" / "callback_plugins"
     target = directory / (JSON_CALLBACK_NAME + ".py")
     if not target.exists() or target.read_text() != JSON_CALLBACK_SOURCE:
         directory.mkdir(parents=True, exist_ok=True)
