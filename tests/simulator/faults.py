@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 # Kinds that decide how the matching request itself is answered.
-REQUEST_KINDS = ("status", "ret_code", "drop", "drop_after", "delay")
+# bad_answer: the call is carried out, then answered with a 2xx the vendor never sends
+# (``body``: "html", "empty" for ``{}``, or "missing:<key>" for the real answer less one key).
+REQUEST_KINDS = ("status", "ret_code", "drop", "drop_after", "delay", "bad_answer")
+BAD_BODIES = ("html", "empty")
 # Kinds that decide how the job created by the matching request behaves.
 JOB_KINDS = ("job_fail", "job_stuck", "job_vanish")
 MAX_DELAY_SECONDS = 120.0
@@ -26,6 +29,7 @@ class Fault:
     ret_code: int | None = None
     seconds: float | None = None
     message: str | None = None
+    body: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method != method.upper():
@@ -34,7 +38,7 @@ class Fault:
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.fault_id, "kind": self.kind, "path": self.path, "times": self.times}
-        for name in ("method", "status", "retry_after", "ret_code", "seconds", "message"):
+        for name in ("method", "status", "retry_after", "ret_code", "seconds", "message", "body"):
             value = getattr(self, name)
             if value is not None:
                 data[name] = value
@@ -58,7 +62,7 @@ def _number(spec: dict[str, Any], name: str, *, required: bool, minimum: float, 
 def parse_fault(spec: Any, fault_id: int) -> Fault:
     if not isinstance(spec, dict):
         raise ValueError("a fault must be a JSON object")
-    known = {"path", "method", "times", "kind", "status", "retry_after", "ret_code", "seconds", "message"}
+    known = {"path", "method", "times", "kind", "status", "retry_after", "ret_code", "seconds", "message", "body"}
     unknown = sorted(set(spec) - known)
     if unknown:
         raise ValueError(f"unknown fault fields: {', '.join(unknown)}")
@@ -78,6 +82,12 @@ def parse_fault(spec: Any, fault_id: int) -> Fault:
     message = spec.get("message")
     if message is not None and not isinstance(message, str):
         raise ValueError("'message' must be a string")
+    body = spec.get("body")
+    if kind == "bad_answer":
+        if not isinstance(body, str) or not (body in BAD_BODIES or (body.startswith("missing:") and len(body) > 8)):
+            raise ValueError("a bad_answer fault needs 'body': html, empty or missing:<key>")
+    elif body is not None:
+        raise ValueError("'body' only applies to kind bad_answer")
     times = spec.get("times", 1)
     if isinstance(times, bool) or not isinstance(times, int) or times < 1:
         raise ValueError("'times' must be an integer >= 1")
@@ -92,6 +102,7 @@ def parse_fault(spec: Any, fault_id: int) -> Fault:
         ret_code=_number(spec, "ret_code", required=kind == "ret_code", minimum=1, integer=True),
         seconds=_number(spec, "seconds", required=kind == "delay", minimum=0, maximum=MAX_DELAY_SECONDS),
         message=message,
+        body=body,
     )
 
 

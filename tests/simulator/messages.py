@@ -39,8 +39,11 @@ class Reply:
     status: int
     body: Any = None  # JSON-able object; None means an empty body
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # a non-JSON body (bad_answer faults), sent as text/html
 
     def payload(self) -> bytes:
+        if self.raw is not None:
+            return self.raw
         if self.body is None:
             return b""
         return json.dumps(self.body, separators=(",", ":")).encode("utf-8")

@@ -60,6 +60,24 @@ def is_write(service: str, method: str) -> bool:
     return False
 
 
+BAD_ANSWER_HTML = (b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
+                   b"<body><h1>Network login required</h1></body></html>")
+
+
+def bad_answer(reply: Reply, body: str) -> Reply:
+    """A 200 that no vendor documents, in place of the real answer (the call was carried out)."""
+    if body == "html":
+        return Reply(status=200, raw=BAD_ANSWER_HTML)
+    if body == "empty":
+        return json_reply({})
+    key = body.split(":", 1)[1]
+    answer = dict(reply.body) if isinstance(reply.body, dict) else {}
+    answer.pop(key, None)
+    # The key may name a header instead (IAM's token travels in X-Subject-Token).
+    headers = dict((name, value) for name, value in reply.headers.items() if name.lower() != key.lower())
+    return json_reply(answer, status=reply.status if 200 <= reply.status < 300 else 200, headers=headers)
+
+
 def fault_reply(fault: Fault, service: str) -> Reply:
     """The answer a "status" or "ret_code" fault forces, in the vendor's error shape."""
     headers: dict[str, str] = {}
@@ -327,7 +345,7 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         if reply.status != 204:
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/html; charset=utf-8" if reply.raw is not None else "application/json")
             self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if reply.status != 204 and self.command != "HEAD":
@@ -388,6 +406,8 @@ class Handler(BaseHTTPRequestHandler):
                          if service == "ehpc" else iam.hw_error(500, "SIM.0500", "simulator internal error"))
             if ctx.jobs_created and job_fault is not None:
                 app.faults.consume(job_fault)
+            if kind == "bad_answer":
+                reply = bad_answer(reply, fault.body or "empty")
             used = kind or (job_fault.kind if job_fault is not None and ctx.jobs_created else None)
             app.record(req, service, None if kind == "drop_after" else reply.status, reply, used)
             world.save_if_dirty()

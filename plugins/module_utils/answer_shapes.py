@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpcops.clusters contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a successful answer to each API call must hold (private to hpcops.clusters).
+
+Every client checks an answer here before it reads anything from it. A 2xx that is not
+JSON, or that lacks a key the vendor documents, is an error that names the endpoint and
+the call: a captive portal, a proxy or a wrong ``endpoint`` answering 200 must fail the
+task, never read as "no nodes" or "already deleted". See docs/api-decisions.md,
+"What a success must hold".
+
+A shape maps each required top-level key to its type (a type or a tuple of types). A key
+whose value is a ``dict`` shape describes the entries of a list: each entry must be an
+object with those keys.
+"""
+
+from __future__ import annotations
+
+__metaclass__ = type
+
+from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
+
+TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", dict: "an object", bool: "a boolean"}
+
+
+def _type_name(expected) -> str:
+    if isinstance(expected, tuple):
+        return " or ".join(_type_name(t) for t in expected)
+    return TYPE_NAMES.get(expected, expected.__name__)
+
+
+def _is_a(value, expected) -> bool:
+    types = expected if isinstance(expected, tuple) else (expected,)
+    # bool is an int in Python; no vendor field documented as a number is ever a boolean.
+    if isinstance(value, bool) and bool not in types:
+        return False
+    return isinstance(value, types)
+
+
+def problems(answer, shape: dict, where: str = "") -> list:
+    """What ``answer`` lacks to match ``shape``: a list of readable phrases, empty when it matches."""
+    if not isinstance(answer, dict):
+        return ["%s is not a JSON object" % (where or "the answer")]
+    found = []
+    for key, expected in shape.items():
+        name = "%s%s" % (where, key)
+        if answer.get(key) in (None, ""):  # an empty id is no id
+            found.append("no `%s`" % name)
+        elif isinstance(expected, dict):
+            if not isinstance(answer[key], list):
+                found.append("`%s` is not a list" % name)
+                continue
+            for index, entry in enumerate(answer[key]):
+                found.extend(problems(entry, expected, "%s[%d]." % (name, index)))
+                if found:
+                    break
+        elif not _is_a(answer[key], expected):
+            found.append("`%s` is not %s" % (name, _type_name(expected)))
+    return found
+
+
+def unexpected_answer(endpoint: str, call: str, what: str) -> ApiError:
+    return ApiError("unexpected answer from %s to %s: %s — is `endpoint` right?" % (endpoint, call, what))
+
+
+def checked(answer, call: str, endpoint: str, shapes: dict | None = None) -> dict:
+    """``answer`` if it has the shape declared for ``call``; ApiError otherwise.
+
+    ``answer`` is the parsed JSON body, or None when the body was empty or not JSON.
+    """
+    shape = (shapes or SHAPES)[call]
+    if answer is None:
+        raise unexpected_answer(endpoint, call, "the body is not JSON")
+    found = problems(answer, shape)
+    if found:
+        raise unexpected_answer(endpoint, call, "; ".join(found[:3]))
+    return answer
+
+
+# --- QingCloud EHPC -------------------------------------------------------------------
+# Keys from the EHPC API reference (addNodes, deleteNodes, resatrtNodes, listNodes,
+# job/list, operation); ret_code 0 is checked by the client before the shape.
+
+EHPC_NODE = {"node_id": str}
+EHPC_JOB = {"job_id": str, "status": str}
+
+SHAPES = {
+    "EHPC listNodes": {"hpc_app_nodes_set": EHPC_NODE, "total_count": int},
+    "EHPC job/list": {"hpc_job_set": list, "total_count": int},
+    "EHPC operation": {"job_set": EHPC_JOB},
+    "EHPC addNodes": {"job_id": str},
+    "EHPC resatrtNodes": {"job_id": str},
+    # deleteNodes names its job key `job_ids` in the table and `job_id` in the example:
+    # the client requires one of the two (see docs/api-decisions.md).
+    "EHPC deleteNodes": {},
+}
+
+# --- Huawei Cloud (CCE, ModelArts, IAM) -------------------------------------------------
+# (declared by the Huawei clients' shapes; added below)
