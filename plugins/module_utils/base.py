@@ -99,6 +99,9 @@ class ClusterModule:
     endpoint_env = None  # Huawei modules: the env var of their service endpoint
     default_wait_timeout = None  # modules without a wait leave it None
     module_kwargs: dict = {}
+    # True when ``apply`` sets ``changed`` itself as each write is accepted, so a write the
+    # API refused leaves ``changed: false`` and a later failure keeps ``changed: true``.
+    marks_changed_on_write = False
 
     def __init__(self, module: AnsibleModule | None = None):
         self.module = module or AnsibleModule(argument_spec=self.full_argument_spec(),
@@ -179,7 +182,7 @@ class ClusterModule:
         current = self.gather()
         plan = self.make_plan(current)
         applied = None
-        if plan.get("changes"):
+        if plan.get("changes") and (self.module.check_mode or not self.marks_changed_on_write):
             self.result["changed"] = True
         # ``in_progress``: a change someone else already started (nodes Deleting). There
         # is nothing to send, but with wait=true the task still waits for it to end.

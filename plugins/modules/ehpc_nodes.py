@@ -239,6 +239,7 @@ class EhpcNodes(ClusterModule):
         mutually_exclusive=[("count", "nodes")],
     )
     default_wait_timeout = 600
+    marks_changed_on_write = True
 
     def validate(self):
         super().validate()
@@ -342,6 +343,8 @@ class EhpcNodes(ClusterModule):
                 if not (err.ambiguous or plan["remove"]) or round_number == MAX_ROUNDS - 1:
                     raise
                 # The write may have been applied: look before sending anything again.
+                if err.ambiguous:
+                    self.result["changed"] = True
                 nodes = self.gather()
                 if not err.ambiguous and not _already_leaving(nodes, plan["remove"]):
                     raise
@@ -376,16 +379,31 @@ class EhpcNodes(ClusterModule):
     def _submit(self, plan, applied):
         p = self.params
         ips = list(p["private_ips"] or [])
+        submitted = 0
         for batch in plan["add_batches"]:
-            job_id = self.client.add_nodes(p["cluster_id"], p["role"], batch, p["node_name"],
-                                           ips[:batch] or None, p["resource_conf"])
+            try:
+                job_id = self.client.add_nodes(p["cluster_id"], p["role"], batch, p["node_name"],
+                                               ips[:batch] or None, p["resource_conf"])
+            except ApiError as err:
+                if submitted:
+                    # Earlier batches were accepted: say so, keep their jobs in the result.
+                    err.message = "%d of %d nodes were added before addNodes failed: %s" % (
+                        submitted, plan["add"], err.message)
+                raise
             del ips[:batch]
-            applied["job_ids"].append(job_id)
+            submitted += batch
+            self._record_write(applied, [job_id])
         if plan["remove"]:
-            applied["job_ids"].extend(self.client.delete_nodes(p["cluster_id"], plan["remove"]))
+            self._record_write(applied, self.client.delete_nodes(p["cluster_id"], plan["remove"]))
         if plan["restart"]:
-            applied["job_ids"].append(self.client.restart_nodes(p["cluster_id"], plan["restart"]))
+            self._record_write(applied, [self.client.restart_nodes(p["cluster_id"], plan["restart"])])
             applied["restarted"].extend(plan["restart"])
+
+    def _record_write(self, applied, job_ids):
+        """An accepted write: changed from now on, and its jobs reported even if a later step fails."""
+        applied["job_ids"].extend(job_ids)
+        self.result["changed"] = True
+        self.result["job_ids"] = list(applied["job_ids"])
 
     def _wait(self, applied):
         if applied["job_ids"]:

@@ -136,8 +136,13 @@ class EhpcNodesInfo(InfoModule):
         nodes = client.list_nodes(p["cluster_id"])
         busy = {}
         if p["jobs"] and nodes:
+            from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError
             from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes
-            busy = busy_nodes(nodes, client.list_hpc_jobs(p["cluster_id"], "running"))
+            try:
+                busy = busy_nodes(nodes, client.list_hpc_jobs(p["cluster_id"], "running"))
+            except HostListError as err:
+                self.fail("cannot tell which nodes run HPC jobs (%s); set jobs=false to list the nodes "
+                          "without their jobs" % err)
         listed = []
         for node in nodes:
             if p["role"] and node.get("role") != p["role"]:
