@@ -22,6 +22,7 @@ from __future__ import annotations
 __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import _load_params
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import REQUESTS_IMPORT_ERROR
@@ -91,6 +92,40 @@ def huaweicloud_credentials_problem(params: dict) -> str | None:
             "iam_user, iam_password and iam_domain (or their HW_* environment variables)")
 
 
+QINGCLOUD_CREDENTIALS = {"access_key_id": "QINGCLOUD_ACCESS_KEY_ID",
+                         "secret_access_key": "QINGCLOUD_SECRET_ACCESS_KEY", "zone": "QINGCLOUD_ZONE"}
+HUAWEI_CREDENTIALS = ("auth_token", "access_key", "secret_key", "security_token", "iam_user",
+                      "iam_password", "iam_domain", "region", "project_id")
+ENDPOINT_OPTIONS = ("endpoint", "iam_endpoint")
+
+
+def booleans_given_for_ints(argument_spec: dict, raw_params: dict) -> list:
+    """Options of type int that were given a boolean.
+
+    Ansible's int type turns ``true`` into 1: ``count: yes`` would scale a cluster to one
+    node. The raw task arguments are looked at, before that conversion.
+    """
+    return sorted(name for name, option in argument_spec.items()
+                  if option.get("type") == "int" and isinstance(raw_params.get(name), bool))
+
+
+def blank_to_unset(params: dict, names) -> None:
+    """A blank credential (AWX injects "" for an empty field) counts as not given."""
+    for name in names:
+        value = params.get(name)
+        if isinstance(value, str) and not value.strip():
+            params[name] = None
+
+
+def endpoint_problem(params: dict) -> str | None:
+    for name in ENDPOINT_OPTIONS:
+        value = params.get(name)
+        if value and not value.lower().startswith(("http://", "https://")):
+            return ("%s %r has no scheme: write it as https://%s (or http:// for a local simulator)"
+                    % (name, value, value))
+    return None
+
+
 class ClusterModule:
     """Subclasses set ``argument_spec``, ``cloud`` and, if they wait, ``default_wait_timeout``."""
 
@@ -110,6 +145,14 @@ class ClusterModule:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self.params = self.module.params
         self.result = {"changed": False}
+        try:
+            raw_params = _load_params()
+        except Exception:  # pylint: disable=broad-except
+            raw_params = {}  # arguments given another way (unit tests): nothing to compare
+        given_booleans = booleans_given_for_ints(self.full_argument_spec(), raw_params)
+        if given_booleans:
+            self.fail("%s must be a whole number, not a boolean (got %s)" % (
+                " and ".join(given_booleans), ", ".join(str(raw_params[n]).lower() for n in given_booleans)))
         self._transport = None
 
     @classmethod
@@ -156,6 +199,21 @@ class ClusterModule:
 
     def validate(self) -> None:
         """Checks argument_spec can't express; call ``self.fail`` before any API call."""
+        if self.cloud == "qingcloud":
+            blank_to_unset(self.params, QINGCLOUD_CREDENTIALS)
+            missing = [name for name in QINGCLOUD_CREDENTIALS if not self.params.get(name)]
+            if missing:
+                self.fail("missing QingCloud credentials: %s is blank (set %s or the %s environment variable)" % (
+                    ", ".join(missing), " and ".join(missing),
+                    " and ".join(QINGCLOUD_CREDENTIALS[n] for n in missing)))
+        else:
+            blank_to_unset(self.params, HUAWEI_CREDENTIALS)
+            if not self.params.get("project_id"):
+                self.fail("missing Huawei Cloud project_id: it is blank (set project_id or HW_PROJECT_ID)")
+        blank_to_unset(self.params, ENDPOINT_OPTIONS)
+        problem = endpoint_problem(self.params)
+        if problem:
+            self.fail(problem)
         if self.cloud == "huaweicloud":
             problem = huaweicloud_credentials_problem(self.params)
             if problem:
