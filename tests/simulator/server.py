@@ -121,6 +121,8 @@ class App:
             call["ret_code"] = reply.body["ret_code"]
         if fault:
             call["fault"] = fault
+        if service in ("cce", "modelarts"):  # never QingCloud's: its query carries the signature
+            call["query"] = req.raw_query
         self.calls.append(call)
 
     # --- control API ------------------------------------------------------------------------
