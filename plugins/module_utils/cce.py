@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpcops.clusters contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Huawei Cloud CCE client: list nodes, remove nodes (seed 001), read jobs.
+"""Huawei Cloud CCE client: list nodes, remove nodes (RemoveNodesTask), read jobs.
 
 Private to hpcops.clusters.
 """
@@ -14,7 +14,7 @@ from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_client import HuaweiCloudClient
 
-MAX_NODES_PER_REMOVE = 200  # seed 001 / CCE limits on RemoveNodesTask
+MAX_NODES_PER_REMOVE = 200  # RemoveNodesTask takes at most 200 nodes (docs/api-decisions.md)
 
 NODES = "/api/v3/projects/{project}/clusters/{cluster}/nodes"
 REMOVE = "/api/v3/projects/{project}/clusters/{cluster}/nodes/operation/remove"
@@ -30,7 +30,7 @@ class CceClient(HuaweiCloudClient):
         return (answer or {}).get("items") or []
 
     def remove_nodes(self, cluster_id: str, uids: list, login: dict) -> str:
-        """Submit one RemoveNodesTask; returns its job id. ``login`` is the seed's Login object."""
+        """Submit one RemoveNodesTask; returns its job id. ``login`` is the API's Login object."""
         if not 1 <= len(uids) <= MAX_NODES_PER_REMOVE:
             raise ApiError("RemoveNodesTask takes 1 to %d nodes, not %d" % (MAX_NODES_PER_REMOVE, len(uids)))
         body = {"apiVersion": "v3", "kind": "RemoveNodesTask",
