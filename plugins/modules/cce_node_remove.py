@@ -21,7 +21,7 @@ description:
   - Every answer is checked before it is used. An answer that is not what CCE answers (an HTML page
     from a proxy, a node list without C(items), a task without C(status.jobID)) fails the task, and
     nothing is removed after a node list that failed this check.
-  - Nodes named in O(protected_nodes) are never removed: a task naming one fails before anything is sent.
+  - Nodes named in O(protected_nodes) are never removed; a task naming one fails before anything is sent.
   - Nodes already in phase C(Deleting) are being removed by an earlier task; they are not submitted
     again. With O(wait=true) the module waits until they leave the cluster, without reporting a change.
   - One task takes at most 200 nodes; more are removed with several tasks, submitted one after another.

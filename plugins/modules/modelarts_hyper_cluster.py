@@ -15,7 +15,7 @@ description:
   - Makes sure a ModelArts Lite Server hyper cluster instance (a supernode network) is gone,
     with C(DELETE /v1/{project_id}/dev-servers/hyper-clusters/{id}).
   - The module reads the hyper cluster first (C(GET .../hyper-clusters/{id}?type=...)). One that does
-    not exist (HTTP 404) is left alone: the task reports no change, lists it in RV(not_found) and
+    not exist (HTTP 404) is left alone; the task reports no change, lists it in RV(not_found) and
     warns, so that a mistyped O(id) or O(type) shows. A second run after a deletion therefore succeeds.
   - Every answer is checked before it is used; an answer that is not what ModelArts answers (an HTML page
     from a proxy, a body without the hyper cluster's C(id)) fails the task before anything is deleted.

@@ -15,7 +15,7 @@ description:
   - Shows one ModelArts Lite Server hyper cluster instance (O(id) given) or lists the project's
     hyper clusters, optionally of one O(type).
   - The API lists the hyper clusters of one type per call (HPS when no type is sent) in one answer,
-    without paging. Without O(type) the module asks for both types, HPS then ECS: two calls.
+    without paging. Without O(type) the module asks for both types, HPS then ECS, in two calls.
   - Every answer is checked before it is used; one that is not what ModelArts answers (an HTML page
     from a proxy, a body without C(hyper_clusters) or the hyper cluster's C(id)) fails the task,
     rather than being read as "no hyper cluster".
