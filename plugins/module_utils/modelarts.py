@@ -19,7 +19,7 @@ import re
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_client import HuaweiCloudClient
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_client import HuaweiCloudClient, is_absent
 
 # The path parameters project_id and id are 1-64 letters, digits and hyphens; a bad one
 # would otherwise reach the API as another path.
@@ -57,17 +57,17 @@ class ModelArtsClient(HuaweiCloudClient):
         """The hyper cluster (ShowHyperCluster), or None when the API answers 404."""
         try:
             return self.call("GET", self.path(HYPER_CLUSTER, project=self.project_id, id=cluster_id),
-                             query={"type": cluster_type})
+                             query={"type": cluster_type}, shape="ModelArts ShowHyperCluster")
         except ApiError as err:
-            if err.status == 404:
+            if is_absent(err):
                 return None
             raise
 
     def list_hyper_clusters(self, cluster_type: str) -> list:
         """Every hyper cluster of one type (ListHyperCluster: one answer, no paging)."""
         answer = self.call("GET", self.path(HYPER_CLUSTERS, project=self.project_id),
-                           query={"type": cluster_type})
-        return (answer or {}).get("hyper_clusters") or []
+                           query={"type": cluster_type}, shape="ModelArts ListHyperCluster")
+        return answer["hyper_clusters"]
 
     def delete_hyper_cluster(self, cluster_id: str, cluster_type: str = DEFAULT_TYPE) -> bool:
         """DELETE, which answers 204. Returns False when it was already gone (404)."""
@@ -76,7 +76,7 @@ class ModelArtsClient(HuaweiCloudClient):
             self.call("DELETE", self.path(HYPER_CLUSTER, project=self.project_id, id=cluster_id),
                       query={"type": cluster_type}, safe_to_repeat=True, expect_json=False)
         except ApiError as err:
-            if err.status == 404:
+            if is_absent(err):
                 return False
             raise
         return True

@@ -39,8 +39,12 @@ class Reply:
     status: int
     body: Any = None  # JSON-able object; None means an empty body
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # sent as is instead of ``body`` (a bad_answer fault's HTML page)
+    content_type: str = "application/json"
 
     def payload(self) -> bytes:
+        if self.raw is not None:
+            return self.raw
         if self.body is None:
             return b""
         return json.dumps(self.body, separators=(",", ":")).encode("utf-8")

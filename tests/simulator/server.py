@@ -17,6 +17,7 @@ if __name__ == "__main__" and not __package__:
     __package__ = "simulator"  # pylint: disable=redefined-builtin
 
 import argparse
+import copy
 import re
 import signal
 import socket
@@ -60,8 +61,32 @@ def is_write(service: str, method: str) -> bool:
     return False
 
 
+HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head>"
+             b"<body><p>Please accept the terms of use to continue.</p></body></html>\n")
+
+
+def without_key(reply: Reply, key: str) -> Reply:
+    """``reply`` as a 200 whose body lacks ``key`` (dotted for nested keys), or whose headers
+    lack it when the body has no such key (IAM's X-Subject-Token)."""
+    body = copy.deepcopy(reply.body)
+    node: Any = body
+    for part in key.split(".")[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+    last = key.split(".")[-1]
+    headers = dict(reply.headers)
+    if isinstance(node, dict) and last in node:
+        del node[last]
+    else:
+        headers = dict((name, value) for name, value in headers.items() if name.lower() != key.lower())
+    return Reply(status=reply.status if 200 <= reply.status < 300 else 200, body=body, headers=headers)
+
+
 def fault_reply(fault: Fault, service: str) -> Reply:
-    """The answer a "status" or "ret_code" fault forces, in the vendor's error shape."""
+    """The answer a "status", "ret_code" or "bad_answer" fault forces (errors in the vendor's shape)."""
+    if fault.kind == "bad_answer":
+        if fault.body == "html":
+            return Reply(status=200, raw=HTML_PAGE, content_type="text/html; charset=utf-8")
+        return json_reply({})  # "empty"
     headers: dict[str, str] = {}
     if fault.retry_after is not None:
         value = fault.retry_after
@@ -329,7 +354,7 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         if reply.status != 204:
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if reply.status != 204 and self.command != "HEAD":
@@ -371,7 +396,8 @@ class Handler(BaseHTTPRequestHandler):
                 app.record(req, service, None, None, kind)
             self._drop()
             return
-        if fault is not None and kind in ("status", "ret_code"):
+        if fault is not None and (kind in ("status", "ret_code") or (kind == "bad_answer" and fault.body != "missing")):
+            # Answered without reaching the API (a proxy's page or a stray {}): nothing is applied.
             reply = fault_reply(fault, service)
             with world.lock:
                 app.record(req, service, reply.status, reply, kind)
@@ -396,6 +422,8 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "drop_after":
             self._drop()
             return
+        if kind == "bad_answer":  # body "missing": the API acted; its answer lacks one key
+            reply = without_key(reply, fault.key or "")
         self._send(reply)
 
 
