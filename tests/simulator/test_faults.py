@@ -173,3 +173,18 @@ def test_fault_admin(sim: Simulator) -> None:
     with pytest.raises(SimulatorError):
         sim.faults([{"kind": "drop"}, {"kind": "nope"}])
     assert sim.pending_faults() == []  # a bad list adds nothing
+
+
+def test_bad_answer_html_and_empty_never_reach_the_api_missing_drops_one_key(sim: Simulator, hw: Huawei) -> None:
+    nodes = f"/api/v3/projects/{HW_PROJECT_ID}/clusters/cce-demo/nodes"
+    sim.faults([{"kind": "bad_answer", "path": "/nodes$", "body": "html"},
+                {"kind": "bad_answer", "path": "/nodes$", "body": "empty"},
+                {"kind": "bad_answer", "path": "/nodes$", "body": "missing:items"}])
+    page = hw.request("GET", nodes)
+    assert page.status == 200 and page.body.startswith(b"<!DOCTYPE html>")
+    assert hw.request("GET", nodes).json() == {}
+    missing = hw.request("GET", nodes).json()
+    assert missing["kind"] == "List" and "items" not in missing
+    assert "items" in hw.request("GET", nodes).json()
+    with pytest.raises(SimulatorError):
+        sim.fault(kind="bad_answer", path="/nodes$", body="missing:")
