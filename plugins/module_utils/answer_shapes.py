@@ -1,16 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpcops.clusters contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a successful answer must hold, per API call: the one place that says so.
+"""What a successful answer to each API call must hold (private to hpcops.clusters).
 
-A 2xx answer that is not JSON (a captive portal's HTML page, a wrong ``endpoint``), ``{}``
-or a body without a key the call's success always carries is not a success: reading it as
-"no nodes" or "absent" would let a module delete or create on a false picture. Each call
-names its shape here; ``check`` raises ApiError("unexpected answer from <endpoint> to
-<call>: <what was missing> — is `endpoint` right?") before the answer is used.
-See docs/api-decisions.md for where each shape comes from.
+Every client checks an answer here before it reads anything from it. A 2xx that is not
+JSON, or that lacks a key the vendor documents, is an error that names the endpoint and
+the call: a captive portal, a proxy or a wrong ``endpoint`` answering 200 must fail the
+task, never read as "no nodes" or "already deleted". See docs/api-decisions.md,
+"What a success must hold".
 
-Private to hpcops.clusters.
+A shape maps each required top-level key to its type (a type or a tuple of types). A key
+whose value is a ``dict`` shape describes the entries of a list: each entry must be an
+object with those keys.
 """
 
 from __future__ import annotations
@@ -19,13 +20,89 @@ __metaclass__ = type
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
 
-TYPE_NAMES = {dict: "an object", list: "a list", str: "a string", int: "an integer", bool: "a boolean"}
+TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", dict: "an object", bool: "a boolean"}
+
+
+def _type_name(expected) -> str:
+    if isinstance(expected, tuple):
+        return " or ".join(_type_name(t) for t in expected)
+    return TYPE_NAMES.get(expected, expected.__name__)
+
+
+def _is_a(value, expected) -> bool:
+    types = expected if isinstance(expected, tuple) else (expected,)
+    # bool is an int in Python; no vendor field documented as a number is ever a boolean.
+    if isinstance(value, bool) and bool not in types:
+        return False
+    return isinstance(value, types)
+
+
+def problems(answer, shape: dict, where: str = "") -> list:
+    """What ``answer`` lacks to match ``shape``: a list of readable phrases, empty when it matches."""
+    if not isinstance(answer, dict):
+        return ["%s is not a JSON object" % (where or "the answer")]
+    found = []
+    for key, expected in shape.items():
+        name = "%s%s" % (where, key)
+        if answer.get(key) in (None, ""):  # an empty id is no id
+            found.append("no `%s`" % name)
+        elif isinstance(expected, dict):
+            if not isinstance(answer[key], list):
+                found.append("`%s` is not a list" % name)
+                continue
+            for index, entry in enumerate(answer[key]):
+                found.extend(problems(entry, expected, "%s[%d]." % (name, index)))
+                if found:
+                    break
+        elif not _is_a(answer[key], expected):
+            found.append("`%s` is not %s" % (name, _type_name(expected)))
+    return found
+
+
+def unexpected_answer(endpoint: str, call: str, what: str) -> ApiError:
+    return ApiError("unexpected answer from %s to %s: %s — is `endpoint` right?" % (endpoint, call, what))
+
+
+def checked(answer, call: str, endpoint: str, shapes: dict | None = None) -> dict:
+    """``answer`` if it has the shape declared for ``call``; ApiError otherwise.
+
+    ``answer`` is the parsed JSON body, or None when the body was empty or not JSON.
+    """
+    shape = (shapes or SHAPES)[call]
+    if answer is None:
+        raise unexpected_answer(endpoint, call, "the body is not JSON")
+    found = problems(answer, shape)
+    if found:
+        raise unexpected_answer(endpoint, call, "; ".join(found[:3]))
+    return answer
+
+
+# --- QingCloud EHPC -------------------------------------------------------------------
+# Keys from the EHPC API reference (addNodes, deleteNodes, resatrtNodes, listNodes,
+# job/list, operation); ret_code 0 is checked by the client before the shape.
+
+EHPC_NODE = {"node_id": str}
+EHPC_JOB = {"job_id": str, "status": str}
+
+SHAPES = {
+    "EHPC listNodes": {"hpc_app_nodes_set": EHPC_NODE, "total_count": int},
+    "EHPC job/list": {"hpc_job_set": list, "total_count": int},
+    "EHPC operation": {"job_set": EHPC_JOB},
+    "EHPC addNodes": {"job_id": str},
+    "EHPC resatrtNodes": {"job_id": str},
+    # deleteNodes names its job key `job_ids` in the table and `job_id` in the example:
+    # the client requires one of the two (see docs/api-decisions.md).
+    "EHPC deleteNodes": {},
+}
+
+# --- Huawei Cloud ---
+# From the official SDK's response models (huaweicloudsdkcce 3.1.219, huaweicloudsdkmodelarts
+# 3.1.219; docs/api-decisions.md "Huawei answers"). Keys may be dotted (`status.jobID`): a
+# Huawei success nests what it must hold. The failure also names the option that sets the
+# endpoint (`endpoint` or `iam_endpoint`).
 
 # call name -> ((dotted key, required type), ...)
-SHAPES = {
-    # --- QingCloud EHPC ---
-
-    # --- Huawei Cloud ---
+HUAWEI_SHAPES = {
     # huaweicloudsdkcce ListNodesResponse: kind, apiVersion, items (list of Node).
     "CCE ListNodes": (("kind", str), ("items", list)),
     # huaweicloudsdkcce RemoveNodeResponse: status is a TaskStatus holding jobID.
@@ -57,11 +134,11 @@ def _unexpected(call, endpoint, what, option, response=None, method=None, path=N
                     request_id=(getattr(response, "headers", None) or {}).get("X-Request-Id"))
 
 
-def problem(call: str, answer) -> str | None:
+def huawei_problem(call: str, answer) -> str | None:
     """What ``answer`` (decoded JSON, or None) lacks for ``call``'s shape, or None when it fits."""
     if not isinstance(answer, dict):
         return "the body is %s, not an object" % TYPE_NAMES.get(type(answer), type(answer).__name__)
-    for key, wanted in SHAPES[call]:
+    for key, wanted in HUAWEI_SHAPES[call]:
         value = answer
         for part in key.split("."):
             value = value.get(part) if isinstance(value, dict) else None
@@ -80,7 +157,7 @@ def check(call: str, endpoint: str, response, answer, option: str = "endpoint", 
         what = ("an empty body" if not content.strip() else
                 "the body is not JSON (it starts %r)" % _text_start(content))
         raise _unexpected(call, endpoint, what, option, response, method, path)
-    what = problem(call, answer)
+    what = huawei_problem(call, answer)
     if what:
         raise _unexpected(call, endpoint, what, option, response, method, path)
     return answer
@@ -88,7 +165,7 @@ def check(call: str, endpoint: str, response, answer, option: str = "endpoint", 
 
 def check_header(call: str, endpoint: str, response, option: str = "endpoint", method=None, path=None) -> str:
     """The value of the header ``call``'s success carries; ApiError when it is absent."""
-    name = HEADER_SHAPES[call]
+    name = HEADER_HUAWEI_SHAPES[call]
     value = response.headers.get(name)
     if not value:
         raise _unexpected(call, endpoint, "no %s header" % name, option, response, method, path)

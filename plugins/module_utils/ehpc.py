@@ -3,20 +3,20 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """QingCloud EHPC API client (private to hpcops.clusters).
 
-Calls: seeds 000 (deleteNodes), 002 (resatrtNodes, the seed's spelling), 004
-(addNodes); listNodes, operation (job status) and job/list from the EHPC API docs.
+Calls: deleteNodes, resatrtNodes (the API's spelling), addNodes, listNodes, operation
+(job status) and job/list, as the EHPC API reference documents them (docs/api-decisions.md).
 """
 
 from __future__ import annotations
 
 __metaclass__ = type
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import qingcloud_signer, waiters
+from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes, qingcloud_signer, waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, dumps, json_body
 
 DEFAULT_ENDPOINT = "https://hpc-api.qingcloud.com"
-MAX_NODES_PER_ADD = 99  # seed 004: node_count 1..99
+MAX_NODES_PER_ADD = 99  # addNodes: node_count 1..99
 PAGE_SIZE = 100  # listNodes and job/list cap ``limit`` at 100
 
 # ret_codes from the EHPC error code page. 5100 (busy), 5300 (updating) and 2500
@@ -40,12 +40,12 @@ ERROR_NAMES = {
 def ehpc_error(response):
     body = json_body(response)
     if not isinstance(body, dict):
-        if response.status_code >= 400:
-            return None  # the transport's generic HTTP error
-        return ApiError("EHPC answered with something that is not JSON")
-    ret_code = body.get("ret_code", 0)
-    if ret_code in (0, None):
+        return None  # a >= 400 is the transport's HTTP error; a 2xx fails the shape check
+    ret_code = body.get("ret_code")
+    if ret_code == 0 and not isinstance(ret_code, bool):
         return None
+    if ret_code is None:
+        return None  # no ret_code at all: the shape check names it
     try:
         ret_code = int(ret_code)
     except (TypeError, ValueError):
@@ -84,17 +84,27 @@ class EhpcClient:
             return HttpRequest(method, "%s%s?%s" % (self.endpoint, path, query), headers, body or None)
 
         response = self.transport.send(build, check=ehpc_error, safe_to_repeat=safe_to_repeat)
-        return json_body(response) or {}
+        call = _call_name(path)
+        answer = json_body(response)
+        if isinstance(answer, dict) and answer.get("ret_code") is None:
+            raise answer_shapes.unexpected_answer(self.endpoint, call, "no `ret_code`")
+        return answer_shapes.checked(answer, call, self.endpoint)
 
     def _pages(self, path: str, params: dict, key: str) -> list:
         items = []
         offset = 0
         while True:
             page = self.call("GET", path, dict(params, limit=PAGE_SIZE, offset=offset), safe_to_repeat=True)
-            batch = page.get(key) or []
+            batch = page[key]
             items.extend(batch)
             offset += len(batch)
-            if not batch or offset >= int(page.get("total_count") or 0):
+            if not batch or offset >= page["total_count"]:
+                if offset < page["total_count"]:
+                    # A page came back empty before total_count was reached: the list
+                    # is incomplete, and an incomplete node list must not drive a write.
+                    raise answer_shapes.unexpected_answer(
+                        self.endpoint, _call_name(path),
+                        "an empty page at offset %d of %d" % (offset, page["total_count"]))
                 return items
 
     def list_nodes(self, cluster_id: str) -> list:
@@ -115,17 +125,20 @@ class EhpcClient:
 
     def delete_nodes(self, cluster_id: str, node_ids: list) -> list:
         answer = self.call("POST", "/cluster/deleteNodes", {"cluster_id": cluster_id, "node_list": list(node_ids)})
-        # Seed 000's table names the key ``job_ids`` and its example ``job_id``.
-        return _as_list(answer.get("job_ids") or answer.get("job_id"))
+        # The API page's table names the key ``job_ids`` and its example ``job_id``.
+        job_ids = _as_list(answer.get("job_ids") or answer.get("job_id"))
+        if not job_ids:
+            raise answer_shapes.unexpected_answer(self.endpoint, "EHPC deleteNodes", "no `job_ids` or `job_id`")
+        return job_ids
 
     def restart_nodes(self, cluster_id: str, node_ids: list) -> str:
-        # The path is spelled ``resatrtNodes`` in the API (seed 002).
+        # The path is spelled ``resatrtNodes`` in the API (docs/api-decisions.md).
         return self._job_id(self.call("POST", "/cluster/resatrtNodes",
                                       {"cluster_id": cluster_id, "node_ids": list(node_ids)}))
 
     def job_statuses(self, job_ids: list) -> dict:
         answer = self.call("GET", "/operation", {"job_ids": ",".join(job_ids)}, safe_to_repeat=True)
-        return dict((job["job_id"], job) for job in answer.get("job_set") or [])
+        return dict((job["job_id"], job) for job in answer["job_set"])
 
     def wait_for_jobs(self, job_ids: list, timeout: float | waiters.Deadline, sleep=None) -> dict:
         """Wait until every job is ``successful``; WaitError names a failed, vanished or late job."""
@@ -164,10 +177,15 @@ class EhpcClient:
 
     @staticmethod
     def _job_id(answer: dict) -> str:
-        job_id = answer.get("job_id")
-        if not job_id:
-            raise ApiError("EHPC accepted the request but returned no job_id")
-        return job_id
+        return answer["job_id"]  # present and a string: checked with the answer's shape
+
+
+def _call_name(path: str) -> str:
+    """``/api/cluster/listNodes`` -> ``EHPC listNodes``; ``/job/list`` -> ``EHPC job/list``."""
+    name = path[len("/api"):] if path.startswith("/api/") else path
+    if name.startswith("/cluster/"):
+        name = name[len("/cluster"):]
+    return "EHPC " + name.lstrip("/")
 
 
 def _as_list(value) -> list:

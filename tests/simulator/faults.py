@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 # Kinds that decide how the matching request itself is answered.
+# bad_answer: the call is carried out, then answered with a 2xx the vendor never sends
+# (``body``: "html", "empty" for ``{}``, or "missing:<key>" for the real answer less one key).
 REQUEST_KINDS = ("status", "ret_code", "drop", "drop_after", "delay", "bad_answer")
-# bad_answer: an HTTP 200 that is not what the API answers. body "html" (a captive portal's
-# page) and "empty" ({}) never reach the API; "missing:<key>" lets the API act and answer,
-# less that key (dotted for a nested one; a header name when the body has no such key).
-BAD_ANSWER_BODIES = ("html", "empty", "missing")
+BAD_BODIES = ("html", "empty")
 # Kinds that decide how the job created by the matching request behaves.
 JOB_KINDS = ("job_fail", "job_stuck", "job_vanish")
 MAX_DELAY_SECONDS = 120.0
@@ -30,8 +29,7 @@ class Fault:
     ret_code: int | None = None
     seconds: float | None = None
     message: str | None = None
-    body: str | None = None  # bad_answer: html | empty | missing
-    key: str | None = None  # bad_answer missing:<key>
+    body: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method != method.upper():
@@ -40,7 +38,7 @@ class Fault:
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.fault_id, "kind": self.kind, "path": self.path, "times": self.times}
-        for name in ("method", "status", "retry_after", "ret_code", "seconds", "message", "body", "key"):
+        for name in ("method", "status", "retry_after", "ret_code", "seconds", "message", "body"):
             value = getattr(self, name)
             if value is not None:
                 data[name] = value
@@ -84,7 +82,12 @@ def parse_fault(spec: Any, fault_id: int) -> Fault:
     message = spec.get("message")
     if message is not None and not isinstance(message, str):
         raise ValueError("'message' must be a string")
-    body, key = _bad_answer_body(spec) if kind == "bad_answer" else (None, None)
+    body = spec.get("body")
+    if kind == "bad_answer":
+        if not isinstance(body, str) or not (body in BAD_BODIES or (body.startswith("missing:") and len(body) > 8)):
+            raise ValueError("a bad_answer fault needs 'body': html, empty or missing:<key>")
+    elif body is not None:
+        raise ValueError("'body' only applies to kind bad_answer")
     times = spec.get("times", 1)
     if isinstance(times, bool) or not isinstance(times, int) or times < 1:
         raise ValueError("'times' must be an integer >= 1")
@@ -100,18 +103,7 @@ def parse_fault(spec: Any, fault_id: int) -> Fault:
         seconds=_number(spec, "seconds", required=kind == "delay", minimum=0, maximum=MAX_DELAY_SECONDS),
         message=message,
         body=body,
-        key=key,
     )
-
-
-def _bad_answer_body(spec: dict[str, Any]) -> tuple[str, str | None]:
-    value = spec.get("body")
-    if not isinstance(value, str):
-        raise ValueError("fault kind 'bad_answer' needs 'body': html, empty or missing:<key>")
-    kind, _sep, key = value.partition(":")
-    if kind not in BAD_ANSWER_BODIES or (kind == "missing") != bool(key):
-        raise ValueError("'body' must be html, empty or missing:<key>")
-    return kind, key or None
 
 
 class FaultQueue:

@@ -39,8 +39,7 @@ class Reply:
     status: int
     body: Any = None  # JSON-able object; None means an empty body
     headers: dict[str, str] = field(default_factory=dict)
-    raw: bytes | None = None  # sent as is instead of ``body`` (a bad_answer fault's HTML page)
-    content_type: str = "application/json"
+    raw: bytes | None = None  # a non-JSON body (bad_answer faults), sent as text/html
 
     def payload(self) -> bytes:
         if self.raw is not None:

@@ -61,32 +61,31 @@ def is_write(service: str, method: str) -> bool:
     return False
 
 
-HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head>"
-             b"<body><p>Please accept the terms of use to continue.</p></body></html>\n")
+BAD_ANSWER_HTML = (b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
+                   b"<body><h1>Network login required</h1></body></html>")
 
 
-def without_key(reply: Reply, key: str) -> Reply:
-    """``reply`` as a 200 whose body lacks ``key`` (dotted for nested keys), or whose headers
-    lack it when the body has no such key (IAM's X-Subject-Token)."""
-    body = copy.deepcopy(reply.body)
-    node: Any = body
+def bad_answer(reply: Reply, body: str) -> Reply:
+    """A 200 that no vendor documents, in place of the real answer (the call was carried out)."""
+    if body == "html":
+        return Reply(status=200, raw=BAD_ANSWER_HTML)
+    if body == "empty":
+        return json_reply({})
+    key = body.split(":", 1)[1]
+    answer = copy.deepcopy(reply.body) if isinstance(reply.body, dict) else {}
+    # A dotted key names a nested one (CCE's status.jobID).
+    parent, last = answer, key.split(".")[-1]
     for part in key.split(".")[:-1]:
-        node = node.get(part) if isinstance(node, dict) else None
-    last = key.split(".")[-1]
-    headers = dict(reply.headers)
-    if isinstance(node, dict) and last in node:
-        del node[last]
-    else:
-        headers = dict((name, value) for name, value in headers.items() if name.lower() != key.lower())
-    return Reply(status=reply.status if 200 <= reply.status < 300 else 200, body=body, headers=headers)
+        parent = parent.get(part) if isinstance(parent, dict) else None
+    if isinstance(parent, dict):
+        parent.pop(last, None)
+    # The key may name a header instead (IAM's token travels in X-Subject-Token).
+    headers = dict((name, value) for name, value in reply.headers.items() if name.lower() != key.lower())
+    return json_reply(answer, status=reply.status if 200 <= reply.status < 300 else 200, headers=headers)
 
 
 def fault_reply(fault: Fault, service: str) -> Reply:
-    """The answer a "status", "ret_code" or "bad_answer" fault forces (errors in the vendor's shape)."""
-    if fault.kind == "bad_answer":
-        if fault.body == "html":
-            return Reply(status=200, raw=HTML_PAGE, content_type="text/html; charset=utf-8")
-        return json_reply({})  # "empty"
+    """The answer a "status" or "ret_code" fault forces, in the vendor's error shape."""
     headers: dict[str, str] = {}
     if fault.retry_after is not None:
         value = fault.retry_after
@@ -354,7 +353,7 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         if reply.status != 204:
-            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Type", "text/html; charset=utf-8" if reply.raw is not None else "application/json")
             self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if reply.status != 204 and self.command != "HEAD":
@@ -396,8 +395,7 @@ class Handler(BaseHTTPRequestHandler):
                 app.record(req, service, None, None, kind)
             self._drop()
             return
-        if fault is not None and (kind in ("status", "ret_code") or (kind == "bad_answer" and fault.body != "missing")):
-            # Answered without reaching the API (a proxy's page or a stray {}): nothing is applied.
+        if fault is not None and kind in ("status", "ret_code"):
             reply = fault_reply(fault, service)
             with world.lock:
                 app.record(req, service, reply.status, reply, kind)
@@ -416,14 +414,14 @@ class Handler(BaseHTTPRequestHandler):
                          if service == "ehpc" else iam.hw_error(500, "SIM.0500", "simulator internal error"))
             if ctx.jobs_created and job_fault is not None:
                 app.faults.consume(job_fault)
+            if kind == "bad_answer":
+                reply = bad_answer(reply, fault.body or "empty")
             used = kind or (job_fault.kind if job_fault is not None and ctx.jobs_created else None)
             app.record(req, service, None if kind == "drop_after" else reply.status, reply, used)
             world.save_if_dirty()
         if kind == "drop_after":
             self._drop()
             return
-        if kind == "bad_answer":  # body "missing": the API acted; its answer lacks one key
-            reply = without_key(reply, fault.key or "")
         self._send(reply)
 
 

@@ -175,16 +175,33 @@ def test_fault_admin(sim: Simulator) -> None:
     assert sim.pending_faults() == []  # a bad list adds nothing
 
 
-def test_bad_answer_html_and_empty_never_reach_the_api_missing_drops_one_key(sim: Simulator, hw: Huawei) -> None:
-    nodes = f"/api/v3/projects/{HW_PROJECT_ID}/clusters/cce-demo/nodes"
-    sim.faults([{"kind": "bad_answer", "path": "/nodes$", "body": "html"},
-                {"kind": "bad_answer", "path": "/nodes$", "body": "empty"},
-                {"kind": "bad_answer", "path": "/nodes$", "body": "missing:items"}])
-    page = hw.request("GET", nodes)
-    assert page.status == 200 and page.body.startswith(b"<!DOCTYPE html>")
-    assert hw.request("GET", nodes).json() == {}
-    missing = hw.request("GET", nodes).json()
-    assert missing["kind"] == "List" and "items" not in missing
-    assert "items" in hw.request("GET", nodes).json()
+LIST_NODES = "/api/cluster/listNodes$"
+
+
+def test_bad_answer_html_carries_out_the_call_then_answers_a_page(qy: QingCloud, sim: Simulator) -> None:
+    sim.fault(path=ADD, kind="bad_answer", body="html")
+    response = qy.add_nodes(EHPC_CLUSTER_ID)
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.body.startswith(b"<!DOCTYPE html>")
+    assert len(ehpc_nodes(sim)) == 4  # the write happened; only its answer is wrong
+    assert sim.calls()[-1]["fault"] == "bad_answer"
+    assert sim.pending_faults() == []
+
+
+def test_bad_answer_empty_and_missing_key(qy: QingCloud, sim: Simulator) -> None:
+    sim.faults([{"path": LIST_NODES, "kind": "bad_answer", "body": "empty"},
+                {"path": LIST_NODES, "kind": "bad_answer", "body": "missing:hpc_app_nodes_set"}])
+    params = {"cluster_id": EHPC_CLUSTER_ID, "zone": qy.zone}
+    assert qy.get("/api/cluster/listNodes", params).json() == {}
+    missing = qy.get("/api/cluster/listNodes", params).json()
+    assert missing["ret_code"] == 0 and "total_count" in missing and "hpc_app_nodes_set" not in missing
+    assert "hpc_app_nodes_set" in qy.get("/api/cluster/listNodes", params).json()
+
+
+def test_bad_answer_needs_a_known_body(sim: Simulator) -> None:
+    for body in (None, "xml", "missing:"):
+        with pytest.raises(SimulatorError):
+            sim.fault(path=ADD, kind="bad_answer", **({} if body is None else {"body": body}))
     with pytest.raises(SimulatorError):
-        sim.fault(kind="bad_answer", path="/nodes$", body="missing:")
+        sim.fault(path=ADD, kind="status", status=500, body="html")

@@ -57,6 +57,8 @@ class FakeEhpc:
                            "raw_body": data})
         route = self.routes[(method, path)]
         answer = route.pop(0) if isinstance(route, list) else route(query, body)
+        if isinstance(answer, requests.Response):
+            return answer
         status = 200
         if isinstance(answer, tuple):
             status, answer = answer
@@ -104,11 +106,49 @@ def test_list_nodes_pages_by_100_until_total_count(sleeps):
     assert all(c["raw_body"] is None for c in fake.calls)  # GET: parameters in the query only
 
 
-def test_list_nodes_stops_on_an_empty_page_even_if_total_count_is_larger(sleeps):
+def test_list_nodes_fails_on_an_empty_page_before_total_count(sleeps):
+    # A short list is never taken for the cluster: it would plan adds for nodes that exist.
     pages = [ok(hpc_app_nodes_set=[{"node_id": "cln-1"}], total_count=5), ok(hpc_app_nodes_set=[], total_count=5)]
     client, fake = make_client({("GET", "/api/cluster/listNodes"): pages}, sleeps)
-    assert client.list_nodes("ehpc-abc") == [{"node_id": "cln-1"}]
+    with pytest.raises(ApiError, match=r"unexpected answer from https://\S+ to EHPC listNodes: an empty page at offset 1 of 5"):
+        client.list_nodes("ehpc-abc")
     assert len(fake.calls) == 2
+
+
+@pytest.mark.parametrize("answer, missing", [
+    ({"ret_code": 0}, "no `hpc_app_nodes_set`"),
+    ({"ret_code": 0, "hpc_app_nodes_set": [], "total_count": "0"}, "`total_count` is not an integer"),
+    ({"ret_code": 0, "hpc_app_nodes_set": {}, "total_count": 0}, "`hpc_app_nodes_set` is not a list"),
+    ({"ret_code": 0, "hpc_app_nodes_set": [{"name": "x"}], "total_count": 1}, "no `hpc_app_nodes_set[0].node_id`"),
+    ({"hpc_app_nodes_set": [], "total_count": 0}, "no `ret_code`"),
+    ({}, "no `ret_code`"),
+])
+def test_list_nodes_fails_closed_on_a_wrong_shape(sleeps, answer, missing):
+    client, fake = make_client({("GET", "/api/cluster/listNodes"): [answer]}, sleeps)
+    with pytest.raises(ApiError) as err:
+        client.list_nodes("ehpc-abc")
+    assert str(err.value).startswith("unexpected answer from https://hpc-api.example.test to EHPC listNodes: ")
+    assert missing in str(err.value) and "is `endpoint` right?" in str(err.value)
+    assert not err.value.retryable
+    assert len(fake.calls) == 1
+
+
+@pytest.mark.parametrize("call, answer", [
+    ("add", {"ret_code": 0}),
+    ("add", {"ret_code": 0, "job_id": 7}),
+    ("delete", {"ret_code": 0}),
+    ("restart", {"ret_code": 0, "job_id": ""}),
+])
+def test_writes_without_a_job_id_fail_closed(sleeps, call, answer):
+    path = {"add": "addNodes", "delete": "deleteNodes", "restart": "resatrtNodes"}[call]
+    client, _fake = make_client({("POST", "/api/cluster/" + path): [answer]}, sleeps)
+    with pytest.raises(ApiError, match="unexpected answer from .* to EHPC %s" % path):
+        if call == "add":
+            client.add_nodes("ehpc-abc", "compute", 1)
+        elif call == "delete":
+            client.delete_nodes("ehpc-abc", ["cln-1"])
+        else:
+            client.restart_nodes("ehpc-abc", ["cln-1"])
 
 
 def test_list_hpc_jobs_sends_status_and_pages(sleeps):
@@ -155,7 +195,7 @@ def test_add_nodes_accepts_the_limits(sleeps):
 
 def test_add_nodes_without_job_id_is_an_error(sleeps):
     client, dummy = make_client({("POST", "/api/cluster/addNodes"): [ok()]}, sleeps)
-    with pytest.raises(ApiError, match="no job_id"):
+    with pytest.raises(ApiError, match="to EHPC addNodes: no `job_id`"):
         client.add_nodes("ehpc-abc", "compute", 1)
 
 
@@ -165,12 +205,17 @@ def test_add_nodes_without_job_id_is_an_error(sleeps):
     (ok(job_ids="j-1,j-2"), ["j-1", "j-2"]),
     (ok(job_id="j-9"), ["j-9"]),
     (ok(job_id=["j-7", "j-8"]), ["j-7", "j-8"]),
-    (ok(), []),
 ])
 def test_delete_nodes_accepts_job_ids_or_job_id(sleeps, answer, expected):
     client, fake = make_client({("POST", "/api/cluster/deleteNodes"): [answer]}, sleeps)
     assert client.delete_nodes("ehpc-abc", ("cln-1", "cln-2")) == expected
     assert fake.calls[0]["body"] == {"cluster_id": "ehpc-abc", "node_list": ["cln-1", "cln-2"], "zone": ZONE}
+
+
+def test_delete_nodes_without_a_job_key_fails_closed(sleeps):
+    client, _fake = make_client({("POST", "/api/cluster/deleteNodes"): [ok()]}, sleeps)
+    with pytest.raises(ApiError, match="to EHPC deleteNodes: no `job_ids` or `job_id`"):
+        client.delete_nodes("ehpc-abc", ["cln-1"])
 
 
 def test_restart_nodes_uses_the_seed_path_spelling(sleeps):
@@ -236,10 +281,16 @@ def test_ret_code_retryability(code, retryable):
 
 def test_ret_code_zero_and_http_errors_without_json():
     assert ehpc_error(_response({"ret_code": 0, "x": 1})) is None
-    assert ehpc_error(_response({"x": 1})) is None
+    assert ehpc_error(_response({"x": 1})) is None  # no ret_code: the client's shape check fails it
     assert ehpc_error(_response(None, status=502, content=b"<html>bad gateway</html>")) is None
-    not_json = ehpc_error(_response(None, status=200, content=b"<html>"))
-    assert "not JSON" in not_json.message
+    assert ehpc_error(_response(None, status=200, content=b"<html>")) is None
+
+
+def test_a_200_that_is_not_json_fails_closed(sleeps):
+    page = _response(None, status=200, content=b"<html><body>sign in</body></html>")
+    client, _fake = make_client({("GET", "/api/cluster/listNodes"): [page]}, sleeps)
+    with pytest.raises(ApiError, match="to EHPC listNodes: the body is not JSON"):
+        client.list_nodes("ehpc-abc")
 
 
 def _response(data, status=200, content=None):
