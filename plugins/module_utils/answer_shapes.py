@@ -165,7 +165,7 @@ def check(call: str, endpoint: str, response, answer, option: str = "endpoint", 
 
 def check_header(call: str, endpoint: str, response, option: str = "endpoint", method=None, path=None) -> str:
     """The value of the header ``call``'s success carries; ApiError when it is absent."""
-    name = HEADER_HUAWEI_SHAPES[call]
+    name = HEADER_SHAPES[call]
     value = response.headers.get(name)
     if not value:
         raise _unexpected(call, endpoint, "no %s header" % name, option, response, method, path)
