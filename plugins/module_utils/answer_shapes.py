@@ -95,5 +95,78 @@ SHAPES = {
     "EHPC deleteNodes": {},
 }
 
-# --- Huawei Cloud (CCE, ModelArts, IAM) -------------------------------------------------
-# (declared by the Huawei clients' shapes; added below)
+# --- Huawei Cloud ---
+# From the official SDK's response models (huaweicloudsdkcce 3.1.219, huaweicloudsdkmodelarts
+# 3.1.219; docs/api-decisions.md "Huawei answers"). Keys may be dotted (`status.jobID`): a
+# Huawei success nests what it must hold. The failure also names the option that sets the
+# endpoint (`endpoint` or `iam_endpoint`).
+
+# call name -> ((dotted key, required type), ...)
+HUAWEI_SHAPES = {
+    # huaweicloudsdkcce ListNodesResponse: kind, apiVersion, items (list of Node).
+    "CCE ListNodes": (("kind", str), ("items", list)),
+    # huaweicloudsdkcce RemoveNodeResponse: status is a TaskStatus holding jobID.
+    "CCE RemoveNodesTask": (("status", dict), ("status.jobID", str)),
+    # huaweicloudsdkcce ShowJobResponse: status.phase, status.reason.
+    "CCE ShowJob": (("status", dict), ("status.phase", str)),
+    # huaweicloudsdkmodelarts GetHyperClusterResponse: id, name, network_info.
+    "ModelArts ShowHyperCluster": (("id", str),),
+    # huaweicloudsdkmodelarts ListHyperClusterResponse: hyper_clusters (list of HyperCluster).
+    "ModelArts ListHyperCluster": (("hyper_clusters", list),),
+}
+
+# call name -> header a success always carries
+HEADER_SHAPES = {
+    # --- Huawei Cloud ---
+    # IAM KeystoneCreateUserTokenByPassword: the token is the X-Subject-Token header.
+    "IAM token": "X-Subject-Token",
+}
+
+
+def _text_start(content: bytes) -> str:
+    text = content[:60].decode("utf-8", "replace").strip()
+    return " ".join(text.split())
+
+
+def _unexpected(call, endpoint, what, option, response=None, method=None, path=None):
+    return ApiError("unexpected answer from %s to %s: %s — is `%s` right?" % (endpoint, call, what, option),
+                    status=getattr(response, "status_code", None), method=method, path=path,
+                    request_id=(getattr(response, "headers", None) or {}).get("X-Request-Id"))
+
+
+def huawei_problem(call: str, answer) -> str | None:
+    """What ``answer`` (decoded JSON, or None) lacks for ``call``'s shape, or None when it fits."""
+    if not isinstance(answer, dict):
+        return "the body is %s, not an object" % TYPE_NAMES.get(type(answer), type(answer).__name__)
+    for key, wanted in HUAWEI_SHAPES[call]:
+        value = answer
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None:
+            return "no `%s`" % key
+        if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+            return "`%s` is %s, not %s" % (key, TYPE_NAMES.get(type(value), type(value).__name__),
+                                          TYPE_NAMES[wanted])
+    return None
+
+
+def check(call: str, endpoint: str, response, answer, option: str = "endpoint", method=None, path=None):
+    """``answer`` (``response``'s decoded JSON) when it fits ``call``'s shape; else ApiError."""
+    if answer is None:
+        content = getattr(response, "content", b"") or b""
+        what = ("an empty body" if not content.strip() else
+                "the body is not JSON (it starts %r)" % _text_start(content))
+        raise _unexpected(call, endpoint, what, option, response, method, path)
+    what = huawei_problem(call, answer)
+    if what:
+        raise _unexpected(call, endpoint, what, option, response, method, path)
+    return answer
+
+
+def check_header(call: str, endpoint: str, response, option: str = "endpoint", method=None, path=None) -> str:
+    """The value of the header ``call``'s success carries; ApiError when it is absent."""
+    name = HEADER_SHAPES[call]
+    value = response.headers.get(name)
+    if not value:
+        raise _unexpected(call, endpoint, "no %s header" % name, option, response, method, path)
+    return value

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpcops.clusters contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Huawei Cloud CCE client: list nodes, remove nodes (seed 001), read jobs.
+"""Huawei Cloud CCE client: list nodes, remove nodes (RemoveNodesTask), read jobs.
 
 Private to hpcops.clusters.
 """
@@ -12,9 +12,9 @@ __metaclass__ = type
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_client import HuaweiCloudClient
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_client import HuaweiCloudClient, is_absent
 
-MAX_NODES_PER_REMOVE = 200  # seed 001 / CCE limits on RemoveNodesTask
+MAX_NODES_PER_REMOVE = 200  # RemoveNodesTask takes at most 200 nodes (docs/api-decisions.md)
 
 NODES = "/api/v3/projects/{project}/clusters/{cluster}/nodes"
 REMOVE = "/api/v3/projects/{project}/clusters/{cluster}/nodes/operation/remove"
@@ -26,28 +26,26 @@ class CceClient(HuaweiCloudClient):
 
     def list_nodes(self, cluster_id: str) -> list:
         # ListNodes answers every node of the cluster in one list; there is no paging.
-        answer = self.call("GET", self.path(NODES, project=self.project_id, cluster=cluster_id))
-        return (answer or {}).get("items") or []
+        answer = self.call("GET", self.path(NODES, project=self.project_id, cluster=cluster_id), shape="CCE ListNodes")
+        return answer["items"]
 
     def remove_nodes(self, cluster_id: str, uids: list, login: dict) -> str:
-        """Submit one RemoveNodesTask; returns its job id. ``login`` is the seed's Login object."""
+        """Submit one RemoveNodesTask; returns its job id. ``login`` is the API's Login object."""
         if not 1 <= len(uids) <= MAX_NODES_PER_REMOVE:
             raise ApiError("RemoveNodesTask takes 1 to %d nodes, not %d" % (MAX_NODES_PER_REMOVE, len(uids)))
         body = {"apiVersion": "v3", "kind": "RemoveNodesTask",
                 "spec": {"login": login, "nodes": [{"uid": uid} for uid in uids]}}
         # Not idempotent: a second task for nodes already Deleting is refused, so an
         # ambiguous failure is settled by re-reading the node list, never by re-sending.
-        answer = self.call("PUT", self.path(REMOVE, project=self.project_id, cluster=cluster_id), body=body)
-        job_id = ((answer or {}).get("status") or {}).get("jobID")
-        if not job_id:
-            raise ApiError("CCE accepted the RemoveNodesTask but returned no jobID")
-        return job_id
+        answer = self.call("PUT", self.path(REMOVE, project=self.project_id, cluster=cluster_id), body=body,
+                           shape="CCE RemoveNodesTask")
+        return answer["status"]["jobID"]
 
     def get_job(self, job_id: str) -> dict | None:
         try:
-            return self.call("GET", self.path(JOB, project=self.project_id, job=job_id))
+            return self.call("GET", self.path(JOB, project=self.project_id, job=job_id), shape="CCE ShowJob")
         except ApiError as err:
-            if err.status == 404:
+            if is_absent(err):
                 return None
             raise
 

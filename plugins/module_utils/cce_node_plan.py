@@ -17,7 +17,7 @@ DELETING = "Deleting"
 
 
 class NodePlanError(ValueError):
-    """The wanted change can't be planned (an ambiguous name, the cluster's last nodes)."""
+    """The wanted change can't be planned (an ambiguous name, a protected node, the cluster's last nodes)."""
 
 
 def uid_of(item: dict) -> str:
@@ -84,15 +84,34 @@ def resolve(items: list, wanted: list) -> tuple:
     return targets, absent
 
 
-def plan_removal(items: list, wanted: list, allow_empty_cluster: bool = False) -> dict:
+def protected_among(targets: list, wanted: list, protected: list) -> list:
+    """``uid (name)`` of each target, or bare entry of ``wanted``, that ``protected`` names.
+
+    A protected entry is a uid or a name and matches a node by either, whichever way
+    ``wanted`` named it; an entry of ``wanted`` that is itself protected counts even when it
+    matches no node, so a protection can never be dodged by a lookup that failed.
+    """
+    shield = set(entry for entry in protected if entry)
+    hits = ["%s (%s)" % (uid_of(t), name_of(t)) for t in targets if uid_of(t) in shield or name_of(t) in shield]
+    named = set(uid_of(t) for t in targets) | set(name_of(t) for t in targets)
+    hits += [entry for entry in unique(wanted) if entry in shield and entry not in named]
+    return hits
+
+
+def plan_removal(items: list, wanted: list, allow_empty_cluster: bool = False, protected: list | None = None) -> dict:
     """What a RemoveNodesTask run must do for ``wanted`` (uids or names).
 
     ``remove``: uids to submit; ``deleting``: uids an earlier task is already removing
     (submitting them again is refused by CCE, so they are only awaited); ``absent``:
-    entries matching no node. Refuses, by NodePlanError, to leave the cluster without
-    a node unless ``allow_empty_cluster``.
+    entries matching no node. Refuses, by NodePlanError, to remove a node that
+    ``protected`` names (uids or names), and to leave the cluster without a node unless
+    ``allow_empty_cluster``.
     """
     targets, absent = resolve(items, wanted)
+    shielded = protected_among(targets, wanted, protected or [])
+    if shielded:
+        raise NodePlanError("refusing to remove protected node(s) %s: they are listed in protected_nodes; "
+                            "nothing was removed" % ", ".join(shielded))
     remove = [uid_of(t) for t in targets if not is_deleting(t)]
     deleting = [uid_of(t) for t in targets if is_deleting(t)]
     if remove and not allow_empty_cluster:
@@ -106,7 +125,7 @@ def plan_removal(items: list, wanted: list, allow_empty_cluster: bool = False) -
 
 
 def batches(uids: list, size: int = MAX_NODES_PER_REMOVE) -> list:
-    """The uids cut into RemoveNodesTask-sized lists (seed 001: at most 200 a task)."""
+    """The uids cut into RemoveNodesTask-sized lists (the API takes at most 200 a task)."""
     return [uids[start:start + size] for start in range(0, len(uids), size)]
 
 

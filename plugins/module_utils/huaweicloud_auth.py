@@ -15,7 +15,7 @@ from __future__ import annotations
 
 __metaclass__ = type
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import huaweicloud_signer
+from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes, huaweicloud_signer
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, dumps, json_body
 
@@ -78,7 +78,8 @@ class HuaweiAuth:
         return self._token
 
     def _token_from_iam(self) -> str:
-        url = endpoint_for("iam", self.region, self._iam_endpoint) + "/v3/auth/tokens"
+        endpoint = endpoint_for("iam", self.region, self._iam_endpoint)
+        url = endpoint + "/v3/auth/tokens"
         body = dumps({"auth": {
             "identity": {"methods": ["password"], "password": {"user": {
                 "name": self._iam_user, "password": self._iam_password,
@@ -87,11 +88,8 @@ class HuaweiAuth:
         request = HttpRequest("POST", url, {"Content-Type": "application/json;charset=utf8"}, body)
         # Asking for a token changes nothing server-side, so a retry is harmless.
         response = self.transport.send(lambda: request, check=_iam_error, safe_to_repeat=True)
-        token = response.headers.get("X-Subject-Token")
-        if not token:
-            raise ApiError("IAM answered without an X-Subject-Token header", status=response.status_code,
-                           method="POST", path="/v3/auth/tokens")
-        return token
+        return answer_shapes.check_header("IAM token", endpoint, response, option="iam_endpoint",
+                                          method="POST", path="/v3/auth/tokens")
 
 
 def _iam_error(response):

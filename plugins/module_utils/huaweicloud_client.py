@@ -12,6 +12,7 @@ __metaclass__ = type
 
 from urllib.parse import quote, urlencode
 
+from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
 from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_auth import endpoint_for
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, dumps, json_body
@@ -33,6 +34,17 @@ def huawei_error(response):
     return ApiError(message or response.reason or "HTTP %s" % response.status_code, code=code)
 
 
+# API Gateway's "the API does not exist or has not been published": a 404 of the gateway,
+# not of the resource, so a sign of a wrong endpoint rather than of something absent.
+GATEWAY_NO_SUCH_API = "APIGW.0101"
+
+
+def is_absent(err: ApiError) -> bool:
+    """A 404 that says the resource is absent: the service's own error body, not a page
+    from whatever else answers at a wrong endpoint (which must not read as "absent")."""
+    return err.status == 404 and err.code not in (None, "", GATEWAY_NO_SUCH_API)
+
+
 class HuaweiCloudClient:
     service = ""
 
@@ -46,8 +58,12 @@ class HuaweiCloudClient:
         return template.format(**dict((k, quote(str(v), safe="")) for k, v in values.items()))
 
     def call(self, method: str, path: str, query: dict | None = None, body=None,
-             safe_to_repeat: bool | None = None, expect_json: bool = True):
-        """Send one call; returns the decoded JSON answer (None for an empty body)."""
+             safe_to_repeat: bool | None = None, expect_json: bool = True, shape: str | None = None):
+        """Send one call; returns the decoded JSON answer (None for an empty body).
+
+        ``shape`` names the call in answer_shapes: a 2xx answer that does not fit it
+        raises ApiError before anything uses it.
+        """
         url = self.endpoint + path
         if query:
             url += "?" + urlencode(sorted(query.items()), quote_via=quote)
@@ -63,4 +79,12 @@ class HuaweiCloudClient:
         if safe_to_repeat is None:
             safe_to_repeat = method == "GET"
         response = self.transport.send(build, check=huawei_error, safe_to_repeat=safe_to_repeat)
+        if shape:
+            try:
+                return answer_shapes.check(shape, self.endpoint, response, json_body(response),
+                                           method=method, path=path)
+            except ApiError as err:
+                # A write answered wrongly may still have been applied: the caller re-reads.
+                err.ambiguous = method != "GET"
+                raise
         return json_body(response) if expect_json else None

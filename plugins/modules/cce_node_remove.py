@@ -17,10 +17,18 @@ description:
     and get the login given in O(login).
   - Idempotent. The cluster's nodes are listed first and only those still present are removed;
     entries of O(nodes) that match no node count as removed already, so a second run changes nothing.
+    They are listed in RV(not_found), with a warning, so that a mistyped name shows.
+  - Every answer is checked before it is used. An answer that is not what CCE answers (an HTML page
+    from a proxy, a node list without C(items), a task without C(status.jobID)) fails the task, and
+    nothing is removed after a node list that failed this check.
+  - Nodes named in O(protected_nodes) are never removed; a task naming one fails before anything is sent.
   - Nodes already in phase C(Deleting) are being removed by an earlier task; they are not submitted
     again. With O(wait=true) the module waits until they leave the cluster, without reporting a change.
   - One task takes at most 200 nodes; more are removed with several tasks, submitted one after another.
   - Removing every node of the cluster is refused unless O(allow_empty_cluster=true).
+  - A task the API refuses (a 4xx answer) fails with C(changed=false). When a later task of several
+    fails, the failure keeps C(changed=true), RV(job_ids) and RV(removed) of the tasks already
+    submitted, and its message says how many of the nodes were submitted before the failure.
 author:
   - hpcops.clusters contributors (@hpcops)
 options:
@@ -33,10 +41,18 @@ options:
     description:
       - Nodes to remove, each given by its uid or its name.
       - An entry is taken as a uid first, then as a name; a name shared by several nodes fails the task.
-      - An entry that matches no node of the cluster is taken as removed already.
+      - An entry that matches no node of the cluster is taken as removed already (see RV(not_found)).
     type: list
     elements: str
     required: true
+  protected_nodes:
+    description:
+      - Nodes that must never be removed, each given by its uid or its name.
+      - A task whose O(nodes) names one of them, by its uid or its name, fails before any API write,
+        in check mode too.
+    type: list
+    elements: str
+    default: []
   login:
     description:
       - How to log in to the nodes once they have left the cluster (the API's C(spec.login)).
@@ -46,8 +62,7 @@ options:
     suboptions:
       ssh_key:
         description:
-          - Name of the key pair to log in with (the name, not the key itself).
-          - Treated as a secret all the same, it is never returned or logged.
+          - Name of the key pair to log in with (the name, not the key itself, so not a secret).
         type: str
       user_password:
         description:
@@ -151,6 +166,12 @@ removed:
   type: list
   elements: str
   sample: [6a1c7f0e-2d4b-4e8a-9c3f-1b2d3e4f5a6b]
+not_found:
+  description: Entries of O(nodes) that match no node of the cluster (a warning names them too).
+  returned: always
+  type: list
+  elements: str
+  sample: [cce-demo-nod-3]
 already_deleting:
   description: Uids of asked-for nodes that an earlier task was already removing (awaited with O(wait=true), never re-submitted).
   returned: always
@@ -199,7 +220,9 @@ class CceNodeRemove(ClusterModule):
         login=dict(
             type="dict", required=True,
             options=dict(
-                ssh_key=dict(type="str", no_log=True),
+                # A key pair name, no secret: masked, a name like "default" would blank
+                # that word in every message.
+                ssh_key=dict(type="str", no_log=False),
                 # The dict itself is no secret; its password is no_log.
                 user_password=dict(type="dict", no_log=False, options=dict(
                     username=dict(type="str", default="root"),
@@ -210,6 +233,7 @@ class CceNodeRemove(ClusterModule):
             required_one_of=[("ssh_key", "user_password")],
         ),
         allow_empty_cluster=dict(type="bool", default=False),
+        protected_nodes=dict(type="list", elements="str", default=[]),
     )
     cloud = "huaweicloud"
     endpoint_env = "HW_CCE_ENDPOINT"
@@ -224,6 +248,8 @@ class CceNodeRemove(ClusterModule):
             self.fail("nodes must list at least one node uid or name")
         if any(not (entry or "").strip() for entry in p["nodes"]):
             self.fail("nodes must not contain empty entries")
+        if any(not (entry or "").strip() for entry in p["protected_nodes"]):
+            self.fail("protected_nodes must not contain empty entries")
         login = p["login"]
         # An option given as null passes argument_spec's required_one_of.
         if login["ssh_key"] is None and login["user_password"] is None:
@@ -248,11 +274,15 @@ class CceNodeRemove(ClusterModule):
 
     def make_plan(self, current):
         wanted = [entry.strip() for entry in self.params["nodes"]]
+        protected = [entry.strip() for entry in self.params["protected_nodes"]]
         try:
-            plan = plan_removal(current, wanted, self.params["allow_empty_cluster"])
+            plan = plan_removal(current, wanted, self.params["allow_empty_cluster"], protected)
         except NodePlanError as err:
             self.fail("cluster %s: %s" % (self.params["cluster_id"], err))
             return {}
+        if plan["absent"]:
+            self.module.warn("node(s) %s match no node of cluster %s: taken as removed already "
+                             "(check the names or uids)" % (", ".join(plan["absent"]), self.params["cluster_id"]))
         plan["in_progress"] = bool(plan["deleting"])
         return plan
 
@@ -268,9 +298,13 @@ class CceNodeRemove(ClusterModule):
         deadline = waiters.Deadline(p["wait_timeout"])
         applied = {"job_ids": [], "removed": [], "awaited": list(plan["deleting"])}
         # Kept in the result as they come, so a failure later still reports them.
-        self.result.update(job_id=None, job_ids=applied["job_ids"], removed=applied["removed"])
+        self.result.update(job_id=None, job_ids=applied["job_ids"], removed=applied["removed"],
+                           not_found=list(plan["absent"]), already_deleting=list(plan["deleting"]))
         for batch in plan["batches"]:
-            self._submit(batch, applied)
+            try:
+                self._submit(batch, applied)
+            except ApiError as err:
+                self._fail_partway(plan, applied, err)
             self.result["job_id"] = applied["job_ids"][0] if applied["job_ids"] else None
         if p["wait"]:
             for job_id in applied["job_ids"]:
@@ -279,6 +313,19 @@ class CceNodeRemove(ClusterModule):
                 self._wait_until_gone(applied["awaited"], deadline)
         applied["after"] = self.gather()
         return applied
+
+    def _fail_partway(self, plan, applied, err):
+        """Fail saying what was done: nothing (a refusal changes nothing) or how many went."""
+        total, done = len(plan["remove"]), len(applied["removed"])
+        where = "cluster %s" % self.params["cluster_id"]
+        if done:
+            self.fail("%d of %d nodes of %s were submitted for removal (job(s) %s) before a RemoveNodesTask "
+                      "failed: %s" % (done, total, where, ", ".join(applied["job_ids"]) or "unknown", err),
+                      failure=err.as_dict())
+        # Refused (4xx): nothing was done. Ambiguous (no answer, 5xx): it may have been.
+        self.result["changed"] = bool(err.ambiguous)
+        what = "may have been submitted" if err.ambiguous else "was refused; nothing was removed"
+        self.fail("the removal of %d node(s) from %s %s: %s" % (total, where, what, err), failure=err.as_dict())
 
     def _submit(self, batch, applied):
         """One RemoveNodesTask for ``batch``, settling a lost answer by looking at the nodes."""
@@ -334,6 +381,7 @@ class CceNodeRemove(ClusterModule):
             "job_ids": job_ids,
             "removed": removed,
             "already_deleting": list(plan["deleting"]),
+            "not_found": list(plan["absent"]),
             "nodes": [node_summary(n) for n in after],
         }
         if self.module._diff:

@@ -15,6 +15,8 @@ description:
   - Lists the nodes of a Cloud Container Engine (CCE) cluster (C(GET .../clusters/{cluster_id}/nodes)).
   - Filters by O(phase), and optionally reshapes the list with a JMESPath O(query).
   - Never changes anything. The nodes' login settings are not returned.
+  - The answer is checked before it is used; one that is not what CCE answers (an HTML page from a proxy,
+    a body without C(kind) or an C(items) list) fails the task rather than being read as "no nodes".
 author:
   - hpcops.clusters contributors (@hpcops)
 options:

@@ -14,8 +14,11 @@ version_added: 0.1.0
 description:
   - Makes sure a ModelArts Lite Server hyper cluster instance (a supernode network) is gone,
     with C(DELETE /v1/{project_id}/dev-servers/hyper-clusters/{id}).
-  - The module reads the hyper cluster first. One that does not exist (HTTP 404) or that is
-    already being deleted is left alone and the task reports no change.
+  - The module reads the hyper cluster first (C(GET .../hyper-clusters/{id}?type=...)). One that does
+    not exist (HTTP 404) is left alone; the task reports no change, lists it in RV(not_found) and
+    warns, so that a mistyped O(id) or O(type) shows. A second run after a deletion therefore succeeds.
+  - Every answer is checked before it is used; an answer that is not what ModelArts answers (an HTML page
+    from a proxy, a body without the hyper cluster's C(id)) fails the task before anything is deleted.
   - Deleting a hyper cluster permanently removes its supernode network with the resources and
     configuration that belong to it. Run with C(--check --diff) first to see what would go.
   - Only O(state=absent) is offered. Creating a hyper cluster is not part of the API this module is
@@ -33,7 +36,7 @@ options:
     description:
       - Hyper cluster type, sent as the C(type) query parameter of every call.
       - V(HPS) for a hyper cluster of the HPS model, V(ECS) for one of the ECS model.
-      - A hyper cluster of the other type is not found, so the task reports no change.
+      - A hyper cluster of the other type is not found, so the task reports no change (and warns).
     type: str
     choices: [HPS, ECS]
     default: HPS
@@ -47,14 +50,13 @@ options:
   wait:
     description:
       - Wait until the hyper cluster is gone, that is until reading it answers HTTP 404.
-      - This also waits for a hyper cluster that was already being deleted when the task started.
       - With V(false) the task returns as soon as the API accepts the deletion (HTTP 204).
     type: bool
     default: true
   wait_timeout:
     description:
       - How many seconds to wait, in all, for the hyper cluster to be gone when O(wait=true).
-        A hyper cluster still there then fails the task with its last status; the deletion goes on.
+        A hyper cluster still there then fails the task; the deletion goes on.
     type: int
     default: 600
 extends_documentation_fragment:
@@ -66,11 +68,14 @@ attributes:
     description: Reads the hyper cluster, sends no deletion, and reports whether a real run would delete it.
   diff_mode:
     support: full
-    description: Shows the hyper cluster's ID, name, type and status before, and nothing after.
+    description: Shows the hyper cluster's ID, name and type before, and nothing after.
 notes:
   - The O(id) and O(project_id) are checked (1 to 64 letters, digits and hyphens) before any call is made.
   - A deletion that another client finishes first (the C(DELETE) answers HTTP 404) counts as done,
     and the task reports a change because the hyper cluster was there when the task started.
+  - ModelArts answers no status for a hyper cluster (only its ID, name and networks), so the module
+    cannot tell one being deleted from one in use. A hyper cluster that still reads is deleted, again
+    if need be (a second C(DELETE) is harmless), and the task reports a change.
   - The caller needs the permission to delete ModelArts hyper clusters; without it the task fails
     with a message that says permission was denied for this hyper cluster.
 seealso:
@@ -116,42 +121,35 @@ hyper_cluster:
       description: Hyper cluster name.
       type: str
     type:
-      description: Hyper cluster type, V(HPS) or V(ECS).
-      type: str
-    status:
-      description: Status the hyper cluster had, for example V(Running) or V(Deleting).
+      description: Hyper cluster type, V(HPS) or V(ECS) (the type it was looked up as; the API does not answer it).
       type: str
     network_info:
       description: The hyper cluster's networks, as the API lists them.
       type: list
       elements: dict
+      contains:
+        hyper_cluster_subnet_id:
+          description: Name of the subnet.
+          type: str
+        is_default:
+          description: Whether it is the default network.
+          type: bool
   sample:
     id: hc-demo-hps
     name: demo-hps
     type: HPS
-    status: Running
-    network_info: [{vpc_id: vpc-demo-0001, subnet_id: subnet-demo-0001, cidr: 192.168.1.0/24}]
+    network_info: [{hyper_cluster_subnet_id: subnet-demo-0001, is_default: true}]
+not_found:
+  description: The O(id) when no hyper cluster of O(type) has it (a warning says so too); else empty.
+  returned: always
+  type: list
+  elements: str
+  sample: [hc-demo-hpz]
 """
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
-from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import TYPES, invalid_id
-
-# The status the API shows while a deletion runs; a second DELETE then is not needed.
-DELETING = "Deleting"
-
-
-def public_hyper_cluster(cluster: dict | None, cluster_type: str) -> dict | None:
-    if cluster is None:
-        return None
-    return {
-        "id": cluster.get("id"),
-        "name": cluster.get("name"),
-        # The show call is made per type, so a cluster found is of the type asked for.
-        "type": cluster.get("type") or cluster_type,
-        "status": cluster.get("status"),
-        "network_info": cluster.get("network_info") or [],
-    }
+from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import TYPES, invalid_id, public_hyper_cluster
 
 
 class ModelArtsHyperCluster(ClusterModule):
@@ -166,8 +164,8 @@ class ModelArtsHyperCluster(ClusterModule):
 
     def validate(self):
         p = self.params
-        # Seed 003: both path parameters are 1-64 letters, digits and hyphens; a bad one
-        # would otherwise reach the API as a different path.
+        # Both path parameters are 1-64 letters, digits and hyphens; a bad one would
+        # otherwise reach the API as a different path.
         if invalid_id(p["id"]):
             self.fail("id %r is not a hyper cluster ID (1 to 64 letters, digits and hyphens)" % p["id"])
         if invalid_id(p["project_id"]):
@@ -194,33 +192,35 @@ class ModelArtsHyperCluster(ClusterModule):
         return cluster
 
     def make_plan(self, current):
-        # current: the hyper cluster as read, or None when absent
-        deleting = current is not None and current.get("status") == DELETING
-        return {"changes": "delete" if current is not None and not deleting else None, "in_progress": deleting}
+        # current: the hyper cluster as read, or None when absent. The API answers no
+        # status, so one that still reads is deleted (again, if a deletion is under way:
+        # a second DELETE is harmless); see docs/api-decisions.md.
+        if current is None:
+            self.module.warn("%s does not exist: nothing to delete (check id and type)" % self._describe())
+        return {"changes": "delete" if current is not None else None}
 
     def apply(self, plan):
         p = self.params
-        if not plan["changes"]:  # someone else's deletion is under way: only wait
-            self._wait()
-            return {"accepted": False}
         try:
             accepted = self.client.delete_hyper_cluster(p["id"], p["type"])
         except ApiError as err:
-            if err.status in (401, 403) or not self._deletion_under_way():
+            if err.status in (401, 403) or not self._gone():
+                # Refused, or failed with the hyper cluster still there: nothing changed
+                # unless the failure may have come after the API acted.
+                self.result["changed"] = bool(err.ambiguous)
                 self.fail("cannot delete %s: %s" % (self._describe(), err), failure=err.as_dict())
-            # The DELETE failed, yet the cluster is gone or being deleted: an earlier attempt
-            # whose answer was lost, or a concurrent run, did it.
+            # The DELETE failed, yet the hyper cluster is gone: an earlier attempt whose
+            # answer was lost, or a concurrent run, did it.
             accepted = False
         if p["wait"]:
             self._wait()
         return {"accepted": accepted}
 
-    def _deletion_under_way(self) -> bool:
+    def _gone(self) -> bool:
         try:
-            cluster = self.client.get_hyper_cluster(self.params["id"], self.params["type"])
+            return self.client.get_hyper_cluster(self.params["id"], self.params["type"]) is None
         except ApiError:
             return False  # can't tell: report the DELETE's own error
-        return cluster is None or cluster.get("status") == DELETING
 
     def _wait(self):
         try:
@@ -230,11 +230,12 @@ class ModelArtsHyperCluster(ClusterModule):
                       failure=err.as_dict())
 
     def report(self, current, plan, applied):
-        result = {"hyper_cluster": public_hyper_cluster(current, self.params["type"])}
+        result = {"hyper_cluster": public_hyper_cluster(current, self.params["type"]),
+                  "not_found": [self.params["id"]] if current is None else []}
         if self.module._diff:
             before = {}
             if current is not None:
-                before = dict((key, result["hyper_cluster"][key]) for key in ("id", "name", "type", "status"))
+                before = dict((key, result["hyper_cluster"][key]) for key in ("id", "name", "type"))
             result["diff"] = {"before": before, "after": {}}
         return result
 

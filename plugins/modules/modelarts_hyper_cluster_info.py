@@ -14,6 +14,11 @@ version_added: 0.1.0
 description:
   - Shows one ModelArts Lite Server hyper cluster instance (O(id) given) or lists the project's
     hyper clusters, optionally of one O(type).
+  - The API lists the hyper clusters of one type per call (HPS when no type is sent) in one answer,
+    without paging. Without O(type) the module asks for both types, HPS then ECS, in two calls.
+  - Every answer is checked before it is used; one that is not what ModelArts answers (an HTML page
+    from a proxy, a body without C(hyper_clusters) or the hyper cluster's C(id)) fails the task,
+    rather than being read as "no hyper cluster".
   - Optionally reshapes the list with a JMESPath O(query).
   - Never changes anything.
 author:
@@ -22,13 +27,13 @@ options:
   id:
     description:
       - ID of one hyper cluster to show, 1 to 64 letters, digits and hyphens.
-      - Without it, every hyper cluster of the project (of O(type), when given) is listed.
+      - Without it, every hyper cluster of the project (of O(type), when given; else of both types) is listed.
       - A hyper cluster that does not exist gives an empty RV(hyper_clusters).
     type: str
     aliases: [hyper_cluster_id]
   type:
     description:
-      - Only hyper clusters of this type, V(HPS) or V(ECS).
+      - Only hyper clusters of this type, V(HPS) or V(ECS); when not given, both types are listed.
       - With O(id), the type to look the hyper cluster up as; V(HPS) when not given, as in the API.
     type: str
     choices: [HPS, ECS]
@@ -56,15 +61,15 @@ EXAMPLES = r"""
   ansible.builtin.assert:
     that: one.hyper_clusters | length == 1
 
-- name: Names of the HPS hyper clusters that are running
+- name: Subnets of the default network of every HPS hyper cluster
   hpcops.clusters.modelarts_hyper_cluster_info:
     type: HPS
-    query: "[?status=='Running'].name"
-  register: running
+    query: "[].network_info[?is_default].hyper_cluster_subnet_id[]"
+  register: default_subnets
 
 - name: Show them
   ansible.builtin.debug:
-    var: running.query_result
+    var: default_subnets.query_result
 """
 
 RETURN = r"""
@@ -81,25 +86,24 @@ hyper_clusters:
       description: Hyper cluster name.
       type: str
     type:
-      description: Hyper cluster type, V(HPS) or V(ECS).
-      type: str
-    status:
-      description: Hyper cluster status, for example V(Running) or V(Deleting).
+      description: Hyper cluster type, V(HPS) or V(ECS) (the type it was listed or looked up as; the API does not answer it).
       type: str
     network_info:
       description: The hyper cluster's networks, as the API lists them.
       type: list
       elements: dict
-    create_time:
-      description: When the hyper cluster was created, as the API gives it (epoch milliseconds).
-      type: raw
+      contains:
+        hyper_cluster_subnet_id:
+          description: Name of the subnet.
+          type: str
+        is_default:
+          description: Whether it is the default network.
+          type: bool
   sample:
     - id: hc-demo-hps
       name: demo-hps
       type: HPS
-      status: Running
-      network_info: [{vpc_id: vpc-demo-0001, subnet_id: subnet-demo-0001, cidr: 192.168.1.0/24}]
-      create_time: 1717228805000
+      network_info: [{hyper_cluster_subnet_id: subnet-demo-0001, is_default: true}]
 query_result:
   description: What O(query) gave.
   returned: when O(query) is set
@@ -108,18 +112,8 @@ query_result:
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import InfoModule
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
-from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import TYPES, invalid_id
-
-
-def public_hyper_cluster(cluster: dict, cluster_type: str | None) -> dict:
-    return {
-        "id": cluster.get("id"),
-        "name": cluster.get("name"),
-        "type": cluster.get("type") or cluster_type,
-        "status": cluster.get("status"),
-        "network_info": cluster.get("network_info") or [],
-        "create_time": cluster.get("create_time"),
-    }
+from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import (
+    DEFAULT_TYPE, TYPES, invalid_id, public_hyper_cluster)
 
 
 class ModelArtsHyperClusterInfo(InfoModule):
@@ -134,7 +128,7 @@ class ModelArtsHyperClusterInfo(InfoModule):
 
     def validate(self):
         p = self.params
-        # Seed 003: both path parameters are 1-64 letters, digits and hyphens.
+        # Both path parameters are 1-64 letters, digits and hyphens.
         if p["id"] is not None and invalid_id(p["id"]):
             self.fail("id %r is not a hyper cluster ID (1 to 64 letters, digits and hyphens)" % p["id"])
         if invalid_id(p["project_id"]):
@@ -147,9 +141,11 @@ class ModelArtsHyperClusterInfo(InfoModule):
         client = self.huawei_client(ModelArtsClient)
         try:
             if p["id"] is None:
-                return [public_hyper_cluster(c, p["type"]) for c in client.list_hyper_clusters(p["type"])]
+                # One call per type: the API lists one type at a time (HPS when none is sent).
+                types = [p["type"]] if p["type"] else list(TYPES)
+                return [public_hyper_cluster(c, t) for t in types for c in client.list_hyper_clusters(t)]
             # The API's own default type when none is given.
-            cluster_type = p["type"] or "HPS"
+            cluster_type = p["type"] or DEFAULT_TYPE
             cluster = client.get_hyper_cluster(p["id"], cluster_type)
         except ApiError as err:
             what = "hyper cluster %s" % p["id"] if p["id"] else "the hyper clusters"

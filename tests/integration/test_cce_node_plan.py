@@ -71,3 +71,15 @@ def test_membership_and_info_shapes():
     assert membership(NODES, ["u1"]) == ["u2 (n2)", "u4 (n4)"]
     assert node_info(NODES[0]) == {"uid": "u1", "name": "n1", "phase": "Active", "private_ip": "192.168.0.1",
                                    "flavor": "c7.large.2", "az": "cn-north-4a", "creation_timestamp": "t"}
+
+
+@pytest.mark.parametrize("wanted, protected", [
+    (["u1"], ["n1"]), (["n1"], ["u1"]), (["n1"], ["n1"]), (["u3"], ["n3"]), (["ghost"], ["ghost"])])
+def test_a_protected_node_named_by_uid_or_name_refuses_the_plan(wanted, protected):
+    with pytest.raises(NodePlanError, match="protected node"):
+        plan_removal(NODES, wanted + ["u4"], protected=protected)
+
+
+def test_protection_of_other_nodes_leaves_the_plan_alone():
+    plan = plan_removal(NODES, ["u1"], protected=["n2", "u4", "ghost"])
+    assert plan["remove"] == ["u1"]

@@ -76,10 +76,12 @@ def test_removes_by_uid_and_by_name_then_second_run_is_unchanged(sim, module_run
     assert sorted(cce_nodes(sim)) == ["cce-demo-node-3"]
     assert len(remove_calls(sim)) == 1
 
-    # Gone nodes, by uid or name, and names that never existed are all "already removed".
+    # Gone nodes, by uid or name, and names that never existed are all "already removed",
+    # and said to be not found.
     again = module_runner("cce_node_remove", args([uid1, "cce-demo-node-2", "cce-demo-node-9"]), env=env)
     assert not again.changed and not again.failed, again
     assert again.result["removed"] == [] and again.result["job_ids"] == [] and again.result["job_id"] is None
+    assert again.result["not_found"] == [uid1, "cce-demo-node-2", "cce-demo-node-9"]
     assert len(remove_calls(sim)) == 1
 
 
@@ -176,6 +178,8 @@ def test_read_only_user_gets_a_permission_error(sim, module_runner):
     run = module_runner("cce_node_remove", args(["cce-demo-node-3"]), env=viewer_env())
     assert run.failed, run
     assert "permission denied" in run.result["msg"], run.result["msg"]
+    assert "refused; nothing was removed" in run.result["msg"], run.result["msg"]
+    assert run.result["changed"] is False  # a refused write changed nothing
     assert run.result["failure"]["status"] == 403
     assert [call["status"] for call in remove_calls(sim)] == [403]
     assert cce_nodes(sim)["cce-demo-node-3"]["phase"] == "Active"
@@ -224,3 +228,76 @@ def test_dropped_task_that_never_arrived_is_submitted_again(sim, module_runner):
     assert len(run.result["job_ids"]) == 1
     assert [call.get("fault") for call in remove_calls(sim)] == ["drop", None]
     assert sorted(cce_nodes(sim)) == ["cce-demo-node-1", "cce-demo-node-2"]
+
+
+def test_a_typo_is_not_found_with_a_warning_and_nothing_is_removed(sim, module_runner):
+    run = module_runner("cce_node_remove", args(["cce-demo-nod-3"]))
+    assert not run.changed and not run.failed, run
+    assert run.result["not_found"] == ["cce-demo-nod-3"]
+    assert run.result["removed"] == []
+    assert any("cce-demo-nod-3" in w and "match no node of cluster %s" % CLUSTER in w
+               for w in run.result["warnings"]), run.result
+    assert sim.writes() == []
+    assert len(cce_nodes(sim)) == 3
+
+
+def test_found_and_not_found_nodes_together(sim, module_runner):
+    uid3 = cce_nodes(sim)["cce-demo-node-3"]["uid"]
+    run = module_runner("cce_node_remove", args(["cce-demo-node-3", "cce-demo-nod-2"]))
+    assert run.changed and not run.failed, run
+    assert run.result["removed"] == [uid3] and run.result["not_found"] == ["cce-demo-nod-2"]
+    assert len(remove_calls(sim)) == 1
+
+
+@pytest.mark.parametrize("named, protected", [("name", "uid"), ("uid", "name"), ("name", "name")])
+def test_a_removal_naming_a_protected_node_fails_before_any_write(sim, module_runner, named, protected):
+    node = cce_nodes(sim)["cce-demo-node-2"]
+    key = {"name": "name", "uid": "uid"}
+    task = args(["cce-demo-node-3", node[key[named]]], protected_nodes=["cce-demo-node-1", node[key[protected]]])
+    for check in (True, False):
+        run = module_runner("cce_node_remove", task, check=check)
+        assert run.failed and not run.changed, run
+        assert "protected node(s) %s (cce-demo-node-2)" % node["uid"] in run.result["msg"], run.result["msg"]
+        assert "nothing was removed" in run.result["msg"]
+    assert sim.writes() == []
+    assert len(cce_nodes(sim)) == 3
+
+
+def test_protected_nodes_named_nowhere_in_nodes_let_the_removal_go_on(sim, module_runner):
+    run = module_runner("cce_node_remove", args(["cce-demo-node-3"], protected_nodes=["cce-demo-node-1"]))
+    assert run.changed and not run.failed, run
+    assert sorted(cce_nodes(sim)) == ["cce-demo-node-1", "cce-demo-node-2"]
+
+
+def test_a_protected_entry_counts_even_when_it_matches_no_node(sim, module_runner):
+    run = module_runner("cce_node_remove", args(["cce-demo-node-9"], protected_nodes=["cce-demo-node-9"]))
+    assert run.failed and "protected node(s) cce-demo-node-9" in run.result["msg"], run
+    assert sim.writes() == []
+
+
+def test_the_key_pair_name_is_no_secret_and_masks_nothing(sim, module_runner):
+    # Masked, a key pair named "default" would blank that word in every message.
+    run = module_runner("cce_node_remove", args(["cce-default-node"], {"ssh_key": "default"}), verbosity=3)
+    assert not run.failed, run
+    assert any("cce-default-node" in w for w in run.result["warnings"]), run.result
+    assert '"ssh_key": "default"' in run.output  # the invocation shows it as given
+    assert "cce-********-node" not in run.output
+
+
+def test_a_later_task_refused_reports_the_work_already_submitted(sim, module_runner):
+    sim.world(cce_nodes=450)
+    uids = sorted(node["uid"] for node in cce_nodes(sim).values())[:250]
+    # Each call takes the first matching fault: the first task a no-op delay, the second a 400.
+    sim.faults([{"kind": "delay", "seconds": 0, "path": REMOVE_PATH, "times": 1},
+                {"kind": "status", "status": 400, "path": REMOVE_PATH, "times": 1}])
+    run = module_runner("cce_node_remove", args(uids))
+    assert run.failed, run
+    assert run.result["changed"] is True
+    assert len(run.result["job_ids"]) == 1 and run.result["job_id"] == run.result["job_ids"][0]
+    assert len(run.result["removed"]) == 200
+    assert run.result["msg"].startswith("200 of 250 nodes of cluster %s were submitted for removal (job(s) %s)"
+                                        % (CLUSTER, run.result["job_id"])), run.result["msg"]
+    assert [c["status"] for c in remove_calls(sim)] == [200, 400]
+    # The first task's 200 nodes are Deleting or gone; every other node is Active still.
+    active = set(n["uid"] for n in cce_nodes(sim).values() if n["phase"] == "Active")
+    assert len(active) == 250 and not active & set(run.result["removed"])

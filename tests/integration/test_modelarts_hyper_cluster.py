@@ -40,7 +40,9 @@ def test_delete_hps_and_ecs_sends_one_delete_each_answered_204_and_waits_until_g
         assert result.get("changed") and not result.get("failed"), result
         before = result["hyper_cluster"]
         assert before["id"] == cluster_id and before["type"] == cluster_type, before
-        assert before["status"] == "Running" and before["name"] and before["network_info"], before
+        assert sorted(before) == ["id", "name", "network_info", "type"] and before["name"], before
+        assert before["network_info"][0]["is_default"] is True, before
+        assert result["not_found"] == [], result
         assert [c["status"] for c in modelarts_calls(sim, "DELETE", cluster_id)] == [204]
         # wait=true: the last thing the module saw was the cluster gone.
         assert modelarts_calls(sim, "GET", cluster_id)[-1]["status"] == 404
@@ -56,6 +58,9 @@ def test_second_run_is_unchanged_and_sends_no_write(sim, playbook_runner, tmp_pa
     assert first["changed"] and not second["changed"] and not second.get("failed"), run
     assert second["hyper_cluster"] is None
     assert second["diff"] == {"before": {}, "after": {}}
+    # Gone now: said, with a warning, yet the re-run succeeds.
+    assert second["not_found"] == [HPS]
+    assert any("%s (type HPS) does not exist" % HPS in w for w in second["warnings"]), second
     assert len(sim.writes()) == 1  # the first run's DELETE only
     calls = modelarts_calls(sim)
     after_delete = calls[[c["method"] for c in calls].index("DELETE") + 1:]
@@ -68,8 +73,7 @@ def test_check_mode_reports_the_deletion_and_sends_no_write(sim, module_runner):
     run = module_runner("modelarts_hyper_cluster", {"hyper_cluster_id": ECS, "type": "ECS"}, check=True, diff=True)
     assert run.changed and not run.failed, run
     assert sim.writes() == []
-    assert run.result["diff"] == {"before": {"id": ECS, "name": "demo-ecs", "type": "ECS", "status": "Running"},
-                                  "after": {}}
+    assert run.result["diff"] == {"before": {"id": ECS, "name": "demo-ecs", "type": "ECS"}, "after": {}}
     assert run.result["hyper_cluster"]["id"] == ECS
     assert hyper_clusters(sim)[ECS]["status"] == "Running"
 
@@ -99,6 +103,8 @@ def test_wrong_type_means_absent_and_nothing_is_deleted(sim, module_runner):
     run = module_runner("modelarts_hyper_cluster", {"id": HPS, "type": "ECS"})
     assert not run.changed and not run.failed, run
     assert run.result["hyper_cluster"] is None
+    assert run.result["not_found"] == [HPS]
+    assert "%s (type ECS) does not exist" % HPS in " ".join(run.result["warnings"]), run.result
     assert sim.writes() == []
     assert hyper_clusters(sim)[HPS]["status"] == "Running"
 
@@ -121,17 +127,19 @@ def test_without_wait_returns_while_the_cluster_is_deleting(sim, module_runner):
     assert [c["status"] for c in modelarts_calls(sim, "DELETE")] == [204]
 
 
-def test_cluster_already_deleting_is_unchanged_and_waited_for(sim, playbook_runner, tmp_path):
-    # Both tasks in one run, so the second starts well within the deletion's 4 s even on a busy machine.
+def test_cluster_still_deleting_is_deleted_again_and_waited_for(sim, playbook_runner, tmp_path):
+    # ModelArts answers no status: a hyper cluster that still reads gets a second DELETE
+    # (harmless, the API answers 204 and starts nothing new) and is awaited until 404.
     sim.config(job_seconds=4)
     run = run_tasks(playbook_runner, tmp_path, [
         {"hpcops.clusters.modelarts_hyper_cluster": {"id": HPS, "wait": False}},
         {"hpcops.clusters.modelarts_hyper_cluster": {"id": HPS}},
     ])
     first, second = run.results
-    assert first["changed"] and not second["changed"] and not second.get("failed"), run
-    assert second["hyper_cluster"]["status"] == "Deleting", second
-    assert [c["status"] for c in sim.writes()] == [204]  # no second DELETE
+    assert first["changed"] and not second.get("failed"), run
+    assert second["hyper_cluster"]["id"] == HPS, second
+    assert [c["status"] for c in sim.writes()] in ([204, 204], [204])  # [204]: gone before the second read
+    assert len(sim.state()["jobs"]) == 1  # one deletion, whatever the second DELETE
     assert HPS not in hyper_clusters(sim)
     assert modelarts_calls(sim, "GET", HPS)[-1]["status"] == 404
 
@@ -141,7 +149,7 @@ def test_wait_timeout_fails_naming_the_cluster_and_its_status(sim, module_runner
     run = module_runner("modelarts_hyper_cluster", {"id": HPS, "wait_timeout": 1})
     assert run.failed, run
     assert "timed out after 1s" in run.result["msg"], run
-    assert HPS in run.result["msg"] and "Deleting" in run.result["msg"], run
+    assert HPS in run.result["msg"] and "still there" in run.result["msg"], run
     assert run.result["failure"]["timed_out"] is True
     assert run.result["changed"] is True  # the deletion was accepted and goes on
     assert hyper_clusters(sim)[HPS]["status"] == "Deleting"
@@ -158,6 +166,7 @@ def test_read_only_iam_user_gets_a_clear_permission_error_without_secrets(sim, m
     assert "permission denied" in msg and HPS in msg, msg
     assert run.result["failure"]["status"] == 403
     assert [c["status"] for c in modelarts_calls(sim, "DELETE")] == [403]
+    assert run.result["changed"] is False  # refused: nothing was deleted
     assert [c["status"] for c in sim.calls() if c["path"] == "/v3/auth/tokens"] == [201]
     assert "viewer-password" not in run.output
     assert "MIIsim" not in run.output  # the IAM token
@@ -202,16 +211,42 @@ def test_info_lists_shows_filters_and_queries(sim, playbook_runner, tmp_path):
         {"name": "show defaults to HPS, so the ECS one is not found", info: {"id": ECS}},
         {"name": "show unknown", info: {"id": "hc-nope"}},
         {"name": "query", info: {"query": "[?type=='HPS'].name"}},
+        {"name": "query networks", info: {"query": "[].network_info[?is_default].hyper_cluster_subnet_id[]"}},
     ]
     run = run_tasks(playbook_runner, tmp_path, tasks)
     assert len(run.results) == len(tasks) and not any(r.get("failed") for r in run.results), run
-    listed, ecs_only, show_ecs, wrong_type, unknown, queried = run.results
-    assert sorted(c["id"] for c in listed["hyper_clusters"]) == [ECS, HPS]
+    listed, ecs_only, show_ecs, wrong_type, unknown, queried, networks = run.results
+    assert [(c["id"], c["type"]) for c in listed["hyper_clusters"]] == [(HPS, "HPS"), (ECS, "ECS")]
     assert [c["id"] for c in ecs_only["hyper_clusters"]] == [ECS]
-    assert [(c["id"], c["type"], c["status"]) for c in show_ecs["hyper_clusters"]] == [(ECS, "ECS", "Running")]
-    assert show_ecs["hyper_clusters"][0]["network_info"]
+    assert [(c["id"], c["type"], c["name"]) for c in show_ecs["hyper_clusters"]] == [(ECS, "ECS", "demo-ecs")]
+    assert show_ecs["hyper_clusters"][0]["network_info"] == [
+        {"hyper_cluster_subnet_id": "subnet-demo-0002", "is_default": True},
+        {"hyper_cluster_subnet_id": "subnet-demo-0102", "is_default": False}]
+    assert networks["query_result"] == ["subnet-demo-0001", "subnet-demo-0002"]
     assert wrong_type["hyper_clusters"] == [] and unknown["hyper_clusters"] == []
     assert queried["query_result"] == ["demo-hps"]
     assert "query_result" not in listed
     assert not any(r.get("changed") for r in run.results)
     assert sim.writes() == []
+
+
+def test_info_lists_each_type_with_one_call_and_sends_no_paging(sim, playbook_runner, tmp_path):
+    info = "hpcops.clusters.modelarts_hyper_cluster_info"
+    run = run_tasks(playbook_runner, tmp_path, [{info: {}}, {info: {"type": "ECS"}}])
+    both, ecs = run.results
+    assert not both.get("failed") and not ecs.get("failed"), run
+    lists = [c for c in modelarts_calls(sim, "GET") if c["path"] == ITEM_PATH.rstrip("/")]
+    # No type given: HPS then ECS, one call each; then the ECS-only task's one call.
+    assert [c["query"] for c in lists] == ["type=HPS", "type=ECS", "type=ECS"]
+    assert [c["id"] for c in both["hyper_clusters"]] == [HPS, ECS]
+    assert [c["id"] for c in ecs["hyper_clusters"]] == [ECS]
+
+
+def test_deletion_relies_on_no_status_field(sim, module_runner):
+    # The answers carry id, name and network_info only; the module waits for the 404.
+    run = module_runner("modelarts_hyper_cluster", {"id": ECS, "type": "ECS"})
+    assert run.changed and not run.failed, run
+    assert "status" not in run.result["hyper_cluster"]
+    gets = modelarts_calls(sim, "GET", ECS)
+    assert gets[-1]["status"] == 404 and all(c["query"] == "type=ECS" for c in gets)
+    assert ECS not in hyper_clusters(sim)

@@ -67,7 +67,7 @@ BAD_INPUT = [
      ["mutually exclusive: ssh_key|user_password"]),
     ("cce_node_remove", remove(["cce-demo-node-1"], {"user_password": {"username": "root"}}),
      ["missing required arguments: password"]),
-    # ssh_key is no_log: Ansible masks its value, here a blank, all through the message.
+    # A blank key pair name.
     ("cce_node_remove", remove(["cce-demo-node-1"], {"ssh_key": " "}), ["login.ssh_key"]),
     ("cce_node_remove", {"cluster_id": CCE, "nodes": {"uid": "x"}, "login": KEY_LOGIN}, ["nodes", "list"]),
     ("cce_node_remove", remove(["cce-demo-node-1"], wait_timeout=-1), ["wait_timeout must be at least 1"]),
@@ -180,9 +180,10 @@ WRONG_STS_TOKEN = "WRONG-HW-STS-TOKEN-c0ffee-3"
 WRONG_AUTH_TOKEN = "WRONG-HW-AUTH-TOKEN-c0ffee-4"
 WRONG_IAM_PASSWORD = "WRONG-IAM-PASSWORD-c0ffee-5"
 WRONG_LOGIN_PASSWORD = "$6$WRONG-LOGIN-PASSWORD-c0ffee-6"
+# A key pair name, no secret (never masked): not in WRONG_SECRETS.
 WRONG_KEYPAIR = "WRONG-KEYPAIR-c0ffee-7"
 WRONG_SECRETS = [WRONG_QY_SECRET, WRONG_HW_SK, WRONG_STS_TOKEN, WRONG_AUTH_TOKEN, WRONG_IAM_PASSWORD,
-                 WRONG_LOGIN_PASSWORD, WRONG_KEYPAIR]
+                 WRONG_LOGIN_PASSWORD]
 CLOCK_OFFSET = 3600
 IAM_USER = {"iam_user": "demo", "iam_domain": HW_DOMAIN}
 
@@ -355,7 +356,7 @@ def test_every_module_ran_with_verbose_output(verbose):
 
 
 @pytest.mark.parametrize("secret", [QY_SECRET_KEY, HW_SECRET_KEY, HW_TEMP_SECRET_KEY, HW_SECURITY_TOKEN, IAM_PASSWORD,
-                                    LOGIN_PASSWORD, "KeyPair-demo", "token"])
+                                    LOGIN_PASSWORD, "token"])
 def test_secrets_never_appear_in_verbose_output(verbose, secret):
     value = verbose.token if secret == "token" else secret
     assert value not in verbose.output

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-# Huawei ModelArts Lite Server hyper clusters (seed 003): show, list and delete under
-# /v1/{project_id}/dev-servers/hyper-clusters.
+# Huawei ModelArts Lite Server hyper clusters: show, list and delete under
+# /v1/{project_id}/dev-servers/hyper-clusters. The answers carry only what the official
+# SDK's models define (huaweicloudsdkmodelarts GetHyperClusterResponse, ListHyperClusterResponse,
+# HyperCluster, HyperClusterNetworkInfo; see docs/api-decisions.md): id, name and network_info.
+# The type and the deletion status are kept in the state, never answered.
 
 import re
 import time
@@ -18,12 +21,11 @@ BAD_REQUEST = "ModelArts.50004000"
 FORBIDDEN = "ModelArts.50004030"
 NOT_FOUND = "ModelArts.50004040"
 TYPES = ("HPS", "ECS")
-DEFAULT_TYPE = "HPS"  # seed 003: type defaults to HPS
-ID_RE = re.compile(r"[A-Za-z0-9-]{1,64}")  # seed 003: 1-64 letters, digits, hyphens
+DEFAULT_TYPE = "HPS"  # ShowHyperCluster, ListHyperCluster and DeleteHyperCluster: type defaults to HPS
+ID_RE = re.compile(r"[A-Za-z0-9-]{1,64}")  # path ids: 1-64 letters, digits, hyphens
 LIST_RE = re.compile(r"/v1/([^/]*)/dev-servers/hyper-clusters")
 ITEM_RE = re.compile(r"/v1/([^/]*)/dev-servers/hyper-clusters/([^/]*)")
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 500
+ANSWERED = ("id", "name", "network_info")
 
 
 def is_write(method: str) -> bool:
@@ -31,7 +33,7 @@ def is_write(method: str) -> bool:
 
 
 def render(cluster: dict[str, Any]) -> dict[str, Any]:
-    return {key: cluster[key] for key in ("id", "name", "type", "status", "network_info", "create_time")}
+    return {key: cluster[key] for key in ANSWERED}
 
 
 def _type(req: Request, default: str | None) -> str | None:
@@ -40,16 +42,6 @@ def _type(req: Request, default: str | None) -> str | None:
         return default
     if value not in TYPES:
         raise ValueError(f"type must be HPS or ECS, not {value!r}")
-    return value
-
-
-def _int(req: Request, name: str, default: int, minimum: int, maximum: int) -> int:
-    raw = req.query_first(name)
-    if raw is None or raw == "":
-        return default
-    value = int(raw)  # ValueError is turned into a 400 by the caller
-    if not minimum <= value <= maximum:
-        raise ValueError(f"{name} must be between {minimum} and {maximum}")
     return value
 
 
@@ -92,17 +84,17 @@ def _handle_list(world: World, req: Request, project_id: str) -> Reply:
     if invalid is not None:
         return invalid
     try:
-        kind = _type(req, None)
-        limit = _int(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-        offset = _int(req, "offset", 0, 0, 10**9)
+        kind = _type(req, DEFAULT_TYPE)
     except ValueError as exc:
         return hw_error(400, BAD_REQUEST, str(exc))
     principal = authenticate(world, req, project_id)
     if isinstance(principal, Reply):
         return principal
-    clusters = sorted((c for c in world.state["hyper_clusters"].values() if kind is None or c["type"] == kind),
-                      key=lambda c: (c["create_time"], c["id"]))
-    return json_reply({"total": len(clusters), "hyper_clusters": [render(c) for c in clusters[offset:offset + limit]]})
+    # One list of one type, no paging (ListHyperClusterRequest has only `type`); other
+    # query parameters are ignored, as an API gateway does.
+    clusters = sorted((c for c in world.state["hyper_clusters"].values() if c["type"] == kind),
+                      key=lambda c: (c["created_at"], c["id"]))
+    return json_reply({"hyper_clusters": [render(c) for c in clusters]})
 
 
 def _handle_item(world: World, req: Request, ctx: CallContext, project_id: str, cluster_id: str) -> Reply:

@@ -17,6 +17,7 @@ if __name__ == "__main__" and not __package__:
     __package__ = "simulator"  # pylint: disable=redefined-builtin
 
 import argparse
+import copy
 import re
 import signal
 import socket
@@ -71,8 +72,13 @@ def bad_answer(reply: Reply, body: str) -> Reply:
     if body == "empty":
         return json_reply({})
     key = body.split(":", 1)[1]
-    answer = dict(reply.body) if isinstance(reply.body, dict) else {}
-    answer.pop(key, None)
+    answer = copy.deepcopy(reply.body) if isinstance(reply.body, dict) else {}
+    # A dotted key names a nested one (CCE's status.jobID).
+    parent, last = answer, key.split(".")[-1]
+    for part in key.split(".")[:-1]:
+        parent = parent.get(part) if isinstance(parent, dict) else None
+    if isinstance(parent, dict):
+        parent.pop(last, None)
     # The key may name a header instead (IAM's token travels in X-Subject-Token).
     headers = dict((name, value) for name, value in reply.headers.items() if name.lower() != key.lower())
     return json_reply(answer, status=reply.status if 200 <= reply.status < 300 else 200, headers=headers)
@@ -139,6 +145,8 @@ class App:
             call["ret_code"] = reply.body["ret_code"]
         if fault:
             call["fault"] = fault
+        if service in ("cce", "modelarts"):  # never QingCloud's: its query carries the signature
+            call["query"] = req.raw_query
         self.calls.append(call)
 
     # --- control API ------------------------------------------------------------------------

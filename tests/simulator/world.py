@@ -47,7 +47,7 @@ MAX_WORLD_NODES = 5000
 # The default world's timestamps start here; nodes made later are stamped with the
 # wall clock (never earlier than the newest existing node, so create_time grows).
 _WORLD_EPOCH = dt.datetime(2024, 6, 1, 8, 0, 0, tzinfo=dt.timezone.utc).timestamp()
-STATE_FORMAT = 1
+STATE_FORMAT = 2  # 2: hyper clusters shaped as the ModelArts SDK models them
 
 _ALNUM = string.ascii_lowercase + string.digits
 
@@ -132,11 +132,14 @@ def build_state(ehpc_login_nodes: int = 1, ehpc_compute_nodes: int = 2, cce_node
             "name": name,
             "type": kind,
             "status": "Running",
+            # HyperClusterNetworkInfo of huaweicloudsdkmodelarts: a subnet name and whether it is the default.
             "network_info": [
-                {"vpc_id": "vpc-demo-0001", "subnet_id": f"subnet-demo-000{subnet}", "cidr": f"192.168.{subnet}.0/24"},
-                {"vpc_id": "vpc-demo-0001", "subnet_id": f"subnet-demo-010{subnet}", "cidr": f"10.{subnet}.0.0/16"},
+                {"hyper_cluster_subnet_id": f"subnet-demo-000{subnet}", "is_default": True},
+                {"hyper_cluster_subnet_id": f"subnet-demo-010{subnet}", "is_default": False},
             ],
-            "create_time": int(ts * 1000),  # ModelArts Lite Server answers epoch milliseconds
+            # Kept for the simulator's own use (order of the list, the deletion under way);
+            # the API answers neither.
+            "created_at": ts,
             "project_id": HW_PROJECT_ID,
         }
         ts += 1

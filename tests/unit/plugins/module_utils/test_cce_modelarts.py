@@ -105,7 +105,7 @@ def test_server_error_on_a_read_is_retried(sleeps):
 
 
 def test_requests_carry_the_token_and_project(sleeps):
-    client, fake = make(CceClient, {("GET", CCE_JOBS + "job-1"): [(200, {})]}, sleeps)
+    client, fake = make(CceClient, {("GET", CCE_JOBS + "job-1"): [(200, {"status": {"phase": "Running"}})]}, sleeps)
     client.get_job("job-1")
     headers = fake.calls[0]["headers"]
     assert headers["X-Auth-Token"] == TOKEN
@@ -114,7 +114,7 @@ def test_requests_carry_the_token_and_project(sleeps):
 
 
 def test_path_values_are_quoted_whole(sleeps):
-    client, fake = make(CceClient, {("GET", CCE_JOBS + "a%2Fb%20c"): [(200, {})]}, sleeps)
+    client, fake = make(CceClient, {("GET", CCE_JOBS + "a%2Fb%20c"): [(200, {"status": {"phase": "Running"}})]}, sleeps)
     client.get_job("a/b c")
     assert fake.calls[0]["path"] == CCE_JOBS + "a%2Fb%20c"
 
@@ -129,7 +129,7 @@ def test_endpoint_override_is_used(sleeps):
 # --- 404 means absent -------------------------------------------------------------------
 
 def test_get_hyper_cluster_404_is_none(sleeps):
-    client, fake = make(ModelArtsClient, {("GET", HYPER + "/hc-1"): [(404, {"error_msg": "not found"})]}, sleeps)
+    client, fake = make(ModelArtsClient, {("GET", HYPER + "/hc-1"): [(404, {"error_code": "ModelArts.50004040", "error_msg": "not found"})]}, sleeps)
     assert client.get_hyper_cluster("hc-1") is None
     assert fake.calls[0]["query"] == {"type": "HPS"}
 
@@ -141,7 +141,7 @@ def test_get_hyper_cluster_returns_the_cluster_and_sends_the_type(sleeps):
 
 
 def test_get_job_404_is_none(sleeps):
-    client, dummy = make(CceClient, {("GET", CCE_JOBS + "job-1"): [(404, {"error_msg": "no job"})]}, sleeps)
+    client, dummy = make(CceClient, {("GET", CCE_JOBS + "job-1"): [(404, {"error_code": "CCE.01404001", "error_msg": "no job"})]}, sleeps)
     assert client.get_job("job-1") is None
 
 
@@ -152,7 +152,7 @@ def test_other_errors_are_not_swallowed_as_absent(sleeps):
 
 
 def test_delete_hyper_cluster_404_is_false_and_204_is_true(sleeps):
-    client, fake = make(ModelArtsClient, {("DELETE", HYPER + "/gone"): [(404, {"error_msg": "not found"})],
+    client, fake = make(ModelArtsClient, {("DELETE", HYPER + "/gone"): [(404, {"error_code": "ModelArts.50004040", "error_msg": "not found"})],
                                           ("DELETE", HYPER + "/hc-1"): [(204, None)]}, sleeps)
     assert client.delete_hyper_cluster("gone") is False
     assert client.delete_hyper_cluster("hc-1", "ECS") is True
@@ -200,7 +200,7 @@ def test_remove_nodes_server_error_is_ambiguous_and_not_resent(sleeps):
 
 def test_remove_nodes_without_job_id_is_an_error(sleeps):
     client, dummy = make(CceClient, {("PUT", REMOVE): [(200, {"status": {}})]}, sleeps)
-    with pytest.raises(ApiError, match="no jobID"):
+    with pytest.raises(ApiError, match="no `status.jobID`"):
         client.remove_nodes("c-1", ["n-1"], {"sshKey": "kp"})
 
 
@@ -213,21 +213,24 @@ def test_list_nodes_returns_the_items(sleeps):
 
 # --- listing hyper clusters -------------------------------------------------------------
 
-def test_list_hyper_clusters_pages_until_total(sleeps):
+def test_list_hyper_clusters_is_one_call_of_one_type_without_paging(sleeps):
     clusters = [{"id": "hc-%d" % i} for i in range(150)]
-    client, fake = make(ModelArtsClient, {("GET", HYPER): [
-        (200, {"hyper_clusters": clusters[:100], "total": 150}),
-        (200, {"hyper_clusters": clusters[100:], "total": 150})]}, sleeps)
+    client, fake = make(ModelArtsClient, {("GET", HYPER): [(200, {"hyper_clusters": clusters})]}, sleeps)
     assert client.list_hyper_clusters("HPS") == clusters
-    assert [c["query"] for c in fake.calls] == [{"limit": "100", "offset": "0", "type": "HPS"},
-                                                {"limit": "100", "offset": "100", "type": "HPS"}]
+    assert [c["query"] for c in fake.calls] == [{"type": "HPS"}]
 
 
-def test_list_hyper_clusters_stops_on_an_empty_page(sleeps):
-    client, fake = make(ModelArtsClient, {("GET", HYPER): [(200, {"hyper_clusters": [], "total": 9})]}, sleeps)
-    assert client.list_hyper_clusters() == []
+def test_list_hyper_clusters_without_the_list_is_an_unexpected_answer(sleeps):
+    client, fake = make(ModelArtsClient, {("GET", HYPER): [(200, {"total": 9})]}, sleeps)
+    with pytest.raises(ApiError, match="unexpected answer from .* to ModelArts ListHyperCluster: no `hyper_clusters`"):
+        client.list_hyper_clusters("ECS")
     assert len(fake.calls) == 1
-    assert "type" not in fake.calls[0]["query"]
+
+
+def test_a_404_without_the_service_error_body_is_not_absent(sleeps):
+    client, dummy = make(ModelArtsClient, {("GET", HYPER + "/hc-1"): [(404, {"error_msg": "no such page"})]}, sleeps)
+    with pytest.raises(ApiError):
+        client.get_hyper_cluster("hc-1")
 
 
 @pytest.mark.parametrize("value,invalid", [("hc-01", False), ("A" * 64, False), ("", True), ("A" * 65, True),
@@ -259,7 +262,7 @@ def test_cce_wait_for_job_failed_gives_the_reason(sleeps):
 
 
 def test_cce_wait_for_job_vanished_after_three_404s(sleeps):
-    client, fake = make(CceClient, {("GET", CCE_JOBS + "job-1"): [(404, {"error_msg": "no job"})]}, sleeps)
+    client, fake = make(CceClient, {("GET", CCE_JOBS + "job-1"): [(404, {"error_code": "CCE.01404001", "error_msg": "no job"})]}, sleeps)
     with pytest.raises(WaitError, match="vanished") as info:
         client.wait_for_job("job-1", timeout=60, sleep=sleeps.append)
     assert info.value.status == "missing"
@@ -268,6 +271,6 @@ def test_cce_wait_for_job_vanished_after_three_404s(sleeps):
 
 def test_modelarts_wait_until_gone_returns_after_404(sleeps):
     client, fake = make(ModelArtsClient, {("GET", HYPER + "/hc-1"): [
-        (200, {"id": "hc-1", "status": "deleting"}), (404, {"error_msg": "not found"})]}, sleeps)
+        (200, {"id": "hc-1", "name": "demo", "network_info": []}), (404, {"error_code": "ModelArts.50004040", "error_msg": "not found"})]}, sleeps)
     assert client.wait_until_gone("hc-1", "HPS", timeout=60, sleep=sleeps.append) is None
     assert len(fake.calls) == 2
