@@ -26,7 +26,7 @@ def removable(node: dict) -> bool:
 
 
 def plan_add_batches(missing: int) -> list:
-    """Node counts for addNodes calls: as few as the 1..99 limit (seed 004) allows."""
+    """Node counts for addNodes calls: as few as the addNodes limit of 1..99 allows."""
     full, rest = divmod(missing, MAX_NODES_PER_ADD)
     return [MAX_NODES_PER_ADD] * full + ([rest] if rest else [])
 
@@ -52,7 +52,7 @@ def surplus_nodes(nodes: list, how_many: int, busy: dict) -> tuple:
 
 
 def role_of_last_nodes(nodes: list, to_remove: list) -> str | None:
-    """The role that would be left with no node if ``to_remove`` went (seed 000's rule)."""
+    """The role that would be left with no node if ``to_remove`` went (a deleteNodes rule: docs/api-decisions.md)."""
     leaving = set(n["node_id"] for n in to_remove)
     for role in sorted(set(n.get("role") for n in to_remove)):
         remaining = [n for n in nodes if n.get("role") == role and removable(n) and n["node_id"] not in leaving]

@@ -4,7 +4,7 @@
 """Expand Slurm host lists such as ``node[01-03,7],login1`` (private to hpcops.clusters).
 
 The EHPC job list gives a job's nodes as ``job_node_list`` without documenting the
-format; api-notes decides it is a Slurm host list, so this follows Slurm's rules:
+format; docs/api-decisions.md decides it is a Slurm host list, so this follows Slurm's rules:
 hosts are separated by commas outside brackets; a bracket holds comma-separated
 numbers or ``lo-hi`` ranges, zero padding kept from the lower bound; several
 brackets in one name multiply out (``r[1-2]n[1-2]`` is four hosts).

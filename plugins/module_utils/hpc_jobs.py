@@ -16,7 +16,7 @@ def busy_nodes(nodes: list, running_jobs: list) -> dict:
     """Map node id -> sorted ids of the running jobs placed on it.
 
     A host of a job's ``job_node_list`` matches a node by name, node id, instance id
-    or private IP (api-notes: the format is undocumented, so every key is tried).
+    or private IP (the format is undocumented, so every key is tried: docs/api-decisions.md).
     """
     index = {}
     for node in nodes:
