@@ -145,8 +145,8 @@ def huawei_problem(call: str, answer) -> str | None:
         if value is None:
             return "no `%s`" % key
         if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
-            return "`%s` is %s, not %s" % (key, TYPE_NAMES.get(type(value), type(value).__name__),
-                                          TYPE_NAMES[wanted])
+            found = TYPE_NAMES.get(type(value), type(value).__name__)
+            return "`%s` is %s, not %s" % (key, found, TYPE_NAMES[wanted])
     return None
 
 

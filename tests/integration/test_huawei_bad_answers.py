@@ -50,8 +50,8 @@ def assert_unexpected_answer(run, sim, call, what, option="endpoint"):
 
 
 @pytest.mark.parametrize("module, args, path, call, key, body", list(cases()))
-def test_a_wrong_2xx_answer_to_a_read_fails_the_task_before_any_write(sim, module_runner, module, args, path, call,
-                                                                       key, body):
+def test_a_wrong_2xx_answer_to_a_read_fails_the_task_before_any_write(
+        sim, module_runner, module, args, path, call, key, body):
     sim.fault(kind="bad_answer", method="GET", path=path, body="missing:" + key if body == "missing" else body)
     run = module_runner(module, args)
     # {} lacks the shape's first key, which for ListNodes is `kind`.

@@ -98,14 +98,17 @@ def test_cce_answers_fit_the_cce_models(hw: Huawei, sim: Simulator) -> None:
     fits(cce_models, "ShowJobResponse", answer(hw, "GET", JOB + by_key["status"]["jobID"]))
 
 
+def job_in_phase(body: dict, phase: str) -> dict | None:
+    return body if body["status"]["phase"] == phase else None
+
+
 def test_a_finished_and_a_failed_cce_job_fit_the_job_model(hw: Huawei, sim: Simulator) -> None:
     uids = [item["metadata"]["uid"] for item in answer(hw, "GET", NODES)["items"]]
     done = answer(hw, "PUT", REMOVE, remove_body(uids[0], {"sshKey": "KeyPair-demo"}))["status"]["jobID"]
     sim.fault(path="/operation/remove", kind="job_fail")
     failed = answer(hw, "PUT", REMOVE, remove_body(uids[1], {"sshKey": "KeyPair-demo"}))["status"]["jobID"]
     for job_id, phase in ((done, "Success"), (failed, "Failed")):
-        job = poll(lambda job_id=job_id, phase=phase: (
-            lambda body: body if body["status"]["phase"] == phase else None)(answer(hw, "GET", JOB + job_id)))
+        job = poll(lambda job_id=job_id, phase=phase: job_in_phase(answer(hw, "GET", JOB + job_id), phase))
         fits(cce_models, "ShowJobResponse", job)
 
 
