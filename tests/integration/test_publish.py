@@ -240,7 +240,7 @@ def test_offline_docs_link_only_ansible_docsite_labels():
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    path = shutil.which(os.environ.get("CHROMIUM") or "chromium")
     if not path:
         unavailable("chromium not found: `make test` installs it as root (hack/install_chromium.sh); "
                     "otherwise apt-get install chromium, or set CHROMIUM")
