@@ -43,7 +43,7 @@ UNITS_ARGS  ?=
 LINT_ARGS   ?=
 
 .PHONY: help venv collection-tree ansible-test-tree ansible-test-bootstrap sanity units lint \
-	pytest test demo build changelog clean distclean
+	pytest test demo build changelog docs publish-tools clean distclean
 
 help:
 	@echo "Targets:"
@@ -57,6 +57,7 @@ help:
 	@echo "  pytest           pytest over tests/unit, tests/simulator, tests/integration (PYTEST_ARGS=...)"
 	@echo "  build            ansible-galaxy collection build into .tmp/dist"
 	@echo "  changelog        antsibull-changelog lint + generate CHANGELOG.rst from changelogs/"
+	@echo "  docs             documentation site (antsibull-docs + Sphinx, warnings as errors) in .tmp/docs/html"
 	@echo "  clean            remove .tmp, tests/output and caches (distclean: also .venv)"
 
 # --- environment -------------------------------------------------------------------------
@@ -120,6 +121,7 @@ test:
 	@$(MAKE) sanity
 	@$(MAKE) units
 	@$(MAKE) lint
+	@$(MAKE) publish-tools
 	@$(MAKE) pytest
 
 # --- demo / build ------------------------------------------------------------------------
@@ -135,6 +137,16 @@ build: venv
 changelog: venv
 	@PATH="$(VENV_BIN):$$PATH" antsibull-changelog lint
 	@PATH="$(VENV_BIN):$$PATH" antsibull-changelog generate
+
+# Open .tmp/docs/html/index.html in a browser.
+docs: venv
+	@bash hack/docs.sh
+
+# What tests/integration/test_publish.py needs besides .venv: Chromium (apt-get when root)
+# and galaxy-importer's own venv in .tmp/galaxy-importer.
+publish-tools:
+	@bash hack/install_chromium.sh >/dev/null
+	@bash hack/galaxy_importer_venv.sh >/dev/null
 
 clean:
 	rm -rf "$(TMP)" tests/output .pytest_cache .ansible
