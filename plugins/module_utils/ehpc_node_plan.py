@@ -25,6 +25,11 @@ def removable(node: dict) -> bool:
     return node.get("transition_status") != "deleting" and node.get("status") not in ("deleted", "ceased")
 
 
+def in_transition(node: dict) -> bool:
+    """Being created, restarted or deleted: the API refuses to delete such a node."""
+    return bool(node.get("transition_status")) or node.get("status") == "pending"
+
+
 def plan_add_batches(missing: int) -> list:
     """Node counts for addNodes calls: as few as the addNodes limit of 1..99 allows."""
     full, rest = divmod(missing, MAX_NODES_PER_ADD)

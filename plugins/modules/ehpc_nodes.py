@@ -147,6 +147,13 @@ restarted:
   returned: always
   type: list
   elements: str
+not_found:
+  description:
+    - Nodes listed in O(nodes) that are not in the cluster. With O(state=absent) they are skipped with a warning
+      (already removed, or a typo); with O(state=restarted) the task fails before any write.
+  returned: always
+  type: list
+  elements: str
 plan:
   description: What the module decided to do; in check mode, what it would do.
   returned: always
@@ -212,7 +219,7 @@ import time
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
 from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import (
-    CLUSTER_ID_PATTERN, NODE_ID_PATTERN, nodes_by_role, plan_add_batches, public_node, removable, role_of_last_nodes,
+    CLUSTER_ID_PATTERN, NODE_ID_PATTERN, in_transition, nodes_by_role, plan_add_batches, public_node, removable, role_of_last_nodes,
     surplus_nodes)
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
 
@@ -300,9 +307,23 @@ class EhpcNodes(ClusterModule):
                 plan["add_batches"] = plan_add_batches(missing)
                 if p["private_ips"] and len(p["private_ips"]) < missing:
                     self.fail("%d nodes to add but only %d private_ips given" % (missing, len(p["private_ips"])))
+                taken = sorted(set(p["private_ips"] or []) & set(n.get("private_ip") for n in nodes))
+                if taken:
+                    # Checked before the first addNodes: a later batch refused for it would
+                    # leave the scale-out half done.
+                    self.fail("private_ips already used by nodes of cluster %s: %s" % (p["cluster_id"], ", ".join(taken)))
             elif missing < 0:
+                # A node still being created, restarted or deleted can't be removed (the API
+                # refuses it), so it is never picked; if only such nodes could go, say which.
+                settled = [n for n in role_nodes if not in_transition(n)]
+                moving = [n for n in role_nodes if in_transition(n)]
+                if len(settled) < -missing:
+                    self.fail("scale-in to %d %s nodes would have to remove nodes in transition: %s; "
+                              "re-run once they are active" % (p["count"], p["role"], ", ".join(
+                                  "%s (%s)" % (n["node_id"], n.get("transition_status") or n.get("status"))
+                                  for n in moving)), plan=plan)
                 busy = self._busy(nodes)
-                chosen, protected, short = surplus_nodes(role_nodes, -missing, busy)
+                chosen, protected, short = surplus_nodes(settled, -missing, busy)
                 plan["remove"] = [n["node_id"] for n in chosen]
                 plan["protected"] = protected
                 if short:
@@ -311,10 +332,11 @@ class EhpcNodes(ClusterModule):
                               % (p["count"], p["role"], short, _describe_busy(protected)), plan=plan)
         else:
             by_id = dict((n["node_id"], n) for n in nodes)
+            unknown = [n for n in _unique(p["nodes"]) if n not in by_id]
+            plan["not_found"] = unknown
             if p["state"] == "restarted":
-                unknown = [n for n in p["nodes"] if n not in by_id]
                 if unknown:
-                    self.fail("nodes not in cluster %s: %s" % (p["cluster_id"], ", ".join(unknown)))
+                    self.fail("nodes not in cluster %s: %s" % (p["cluster_id"], ", ".join(unknown)), not_found=unknown)
                 plan["restart"] = _unique(p["nodes"])
             else:
                 targets = [by_id[n] for n in _unique(p["nodes"]) if n in by_id and removable(by_id[n])]
@@ -328,6 +350,10 @@ class EhpcNodes(ClusterModule):
                     self.fail("nodes run HPC jobs: %s (set busy_nodes=remove to remove them anyway)"
                               % _describe_busy(protected), plan=dict(plan, protected=protected))
                 plan["remove"] = [n["node_id"] for n in targets]
+                if unknown:
+                    # Gone already (a re-run) or a typo: not an error, but never silent.
+                    self.module.warn("nodes not in cluster %s (already removed, or a typo?): %s"
+                                     % (p["cluster_id"], ", ".join(unknown)))
         plan["changes"] = bool(plan["add"] or plan["remove"] or plan["restart"])
         return plan
 
@@ -432,11 +458,12 @@ class EhpcNodes(ClusterModule):
         after = applied["after"] if applied else before
         result = {
             "job_ids": applied["job_ids"] if applied else [],
-            "plan": dict((k, v) for k, v in plan.items() if k != "changes"),
+            "plan": dict((k, v) for k, v in plan.items() if k not in ("changes", "not_found")),
             "nodes": [public_node(n) for n in after],
             "added": [],
             "removed": list(plan["remove"]) if check_mode else [],
             "restarted": list(plan["restart"]) if check_mode else [],
+            "not_found": list(plan.get("not_found", [])),
         }
         if applied:
             before_ids = set(n["node_id"] for n in before)

@@ -102,3 +102,39 @@ def test_partial_scale_out_is_reported(sim, module_runner):
     assert run.result["changed"] is True
     assert len(run.result["job_ids"]) == 1
     assert "99 of 101 nodes were added before addNodes failed" in run.result["msg"], run.result["msg"]
+
+
+def test_scale_in_never_picks_nodes_still_being_created(sim, module_runner):
+    sim.config(job_seconds=60)  # the added nodes stay "creating" for the rest of the test
+    first = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 4, "wait": False})
+    assert first.changed and not first.failed, first
+    writes = len(sim.writes())
+    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 1, "wait": False})
+    assert run.failed, run
+    assert "would have to remove nodes in transition" in run.result["msg"]
+    assert "(creating)" in run.result["msg"]
+    assert len(sim.writes()) == writes  # nothing sent
+    # Two settled nodes and two creating ones: scale-in to 3 removes a settled node only.
+    creating = set(n for n, node in sim.state()["ehpc"]["clusters"][CLUSTER]["nodes"].items()
+                   if node.get("transition_status") == "creating")
+    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 3, "wait": False})
+    assert run.changed and not run.failed, run
+    assert run.result["plan"]["remove"] and not set(run.result["plan"]["remove"]) & creating
+
+
+def test_private_ips_already_in_use_fail_before_the_first_write(sim, module_runner):
+    used = next(n["private_ip"] for n in sim.state()["ehpc"]["clusters"][CLUSTER]["nodes"].values())
+    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 4, "private_ips": ["10.99.0.1", used]})
+    assert run.failed, run
+    assert "private_ips already used by nodes of cluster %s: %s" % (CLUSTER, used) in run.result["msg"]
+    assert sim.writes() == []
+
+
+def test_nodes_not_in_the_cluster_are_reported_not_silently_skipped(sim, module_runner):
+    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "state": "absent", "nodes": ["cln-zzzzzzzz"]})
+    assert not run.failed and not run.changed, run
+    assert run.result["not_found"] == ["cln-zzzzzzzz"]
+    assert any("cln-zzzzzzzz" in w for w in run.result.get("warnings", []))
+    assert sim.writes() == []
+    restart = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "state": "restarted", "nodes": ["cln-zzzzzzzz"]})
+    assert restart.failed and restart.result["not_found"] == ["cln-zzzzzzzz"], restart
