@@ -12,7 +12,7 @@ description:
   - Takes the result of P(hpcops.clusters.ehpc_nodes_info#module) read with O(hpcops.clusters.ehpc_nodes_info#module:pending=true)
     and returns C(current), C(target), C(removable) (idle node IDs that may go) and C(reason).
   - A node's idle time is counted from its C(create_time); the job list gives no finish time,
-    so a node whose job just finished counts as idle since its creation: a known limit (see docs/api-decisions.md).
+    so a node whose job just finished counts as idle since its creation, a known limit (see docs/api-decisions.md).
   - The last change is taken to be the newest compute node's C(create_time) (scale-outs only).
 options:
   _input:
