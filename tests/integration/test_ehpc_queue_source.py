@@ -1,7 +1,7 @@
 """The ehpc_queue event source driven in-process (asyncio) against the simulator.
 
-This is not the run under the real ansible-rulebook (not delivered yet): it checks the
-plugin's events and that an API error gives an error event and the source goes on.
+The run under the real ansible-rulebook is test_ehpc_autoscale_rulebook.py; this checks the
+plugin's events exactly and that an API error gives an error event and the source goes on.
 """
 
 from __future__ import annotations
