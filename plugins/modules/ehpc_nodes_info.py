@@ -38,6 +38,11 @@ options:
       - V(false) saves one API call.
     type: bool
     default: true
+  pending:
+    description:
+      - Whether to read the cluster's pending HPC jobs (one more API call) into RV(pending_jobs).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - hpcops.clusters.qingcloud
   - hpcops.clusters.info_module
@@ -104,6 +109,23 @@ nodes:
   sample: [{id: cln-4x1b2c3d, role: compute, status: active, transition_status: "", name: compute01,
             private_ip: 192.168.100.11, instance_id: i-7h6g5f4e, create_time: "2026-11-01T08:00:00Z",
             busy: true, jobs: ["19453"]}]
+pending_jobs:
+  description:
+    - HPC jobs waiting in the queue. The job list documents no node request per job.
+  returned: when O(pending=true)
+  type: list
+  elements: dict
+  contains:
+    job_id:
+      description: HPC job ID.
+      type: str
+    job_name:
+      description: Job name.
+      type: str
+    queue_name:
+      description: Queue (Slurm partition) of the job.
+      type: str
+  sample: [{job_id: "19460", job_name: lammps, queue_name: normal}]
 query_result:
   description: What O(query) gave.
   returned: when O(query) is set
@@ -121,6 +143,7 @@ class EhpcNodesInfo(InfoModule):
         role=dict(type="str", choices=["login", "compute"]),
         status=dict(type="str"),
         jobs=dict(type="bool", default=True),
+        pending=dict(type="bool", default=False),
         query=dict(type="str"),
     )
 
@@ -130,9 +153,15 @@ class EhpcNodesInfo(InfoModule):
             self.fail("cluster_id %r is not an EHPC cluster ID (ehpc- followed by letters and digits)"
                       % self.params["cluster_id"])
 
+    pending_jobs = None
+
     def gather(self):
         p = self.params
         client = self.ehpc_client()
+        if p["pending"]:
+            self.pending_jobs = [dict(job_id=str(job.get("job_id")), job_name=job.get("job_name"),
+                                      queue_name=job.get("queue_name"))
+                                 for job in client.list_hpc_jobs(p["cluster_id"], "pending")]
         nodes = client.list_nodes(p["cluster_id"])
         busy = {}
         if p["jobs"] and nodes:
@@ -154,6 +183,12 @@ class EhpcNodesInfo(InfoModule):
             entry["busy"] = bool(entry["jobs"])
             listed.append(entry)
         return listed
+
+    def report(self, current, plan, applied):
+        result = super().report(current, plan, applied)
+        if self.pending_jobs is not None:
+            result["pending_jobs"] = self.pending_jobs
+        return result
 
 
 def main():

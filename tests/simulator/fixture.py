@@ -115,6 +115,11 @@ class Simulator:
             body["seconds"] = seconds
         return int(self.control("POST", "/_sim/hpc_jobs", body)["job_id"])
 
+    def queue_hpc_job(self, *, cluster_id: str = EHPC_CLUSTER_ID, job_name: str = "sim") -> int:
+        """A job that waits in the queue (pending, no nodes yet) until finish_hpc_job."""
+        body = {"cluster_id": cluster_id, "job_name": job_name, "job_status": "pending"}
+        return int(self.control("POST", "/_sim/hpc_jobs", body)["job_id"])
+
     def finish_hpc_job(self, job_id: int) -> None:
         self.control("POST", f"/_sim/hpc_jobs/{job_id}/finish", {})
 

@@ -251,8 +251,15 @@ class App:
         cluster = state["ehpc"]["clusters"].get(cluster_id)
         if cluster is None:
             raise ControlError(404, f"no EHPC cluster {cluster_id}")
-        wanted = body.get("nodes")
-        if not isinstance(wanted, list) or not wanted or not all(isinstance(item, str) for item in wanted):
+        # A pending job waits in the queue: it has no nodes yet (job/list's job_node_list is empty).
+        job_status = body.get("job_status", "running")
+        if job_status not in ("running", "pending"):
+            raise ControlError(400, "job_status must be running or pending")
+        wanted = body.get("nodes", [] if job_status == "pending" else None)
+        if job_status == "pending" and wanted:
+            raise ControlError(400, "a pending job has no nodes")
+        if job_status == "running" and (not isinstance(wanted, list) or not wanted
+                                        or not all(isinstance(item, str) for item in wanted)):
             raise ControlError(400, "nodes must be a non-empty list of node names or ids")
         by_name = {node["name"]: node for node in cluster["nodes"].values()}
         names = []
@@ -271,11 +278,11 @@ class App:
             "job_id": job_id,
             "cluster_id": cluster_id,
             "job_name": str(body.get("job_name", "sim")),
-            "job_status": "running",
+            "job_status": job_status,
             "nodes": names,
             "queue_name": str(body.get("queue_name", "normal")),
             "run_user": str(body.get("run_user", "root")),
-            "started_time": iso(now),
+            "started_time": iso(now) if job_status == "running" else "",
             "finish_at": None if seconds is None else now + seconds,
         }
         self.world.changed()

@@ -7,7 +7,7 @@ import pytest
 
 from .client import QingCloud, poll
 from .ehpc import hostlist
-from .fixture import Simulator
+from .fixture import Simulator, SimulatorError
 from .world import EHPC_CLUSTER_ID, QY_ZONE
 
 JOB_ID_RE = re.compile(r"j-[a-z0-9]{11}")
@@ -236,3 +236,19 @@ def test_hpc_job_list(qy: QingCloud, sim: Simulator) -> None:
 ])
 def test_hostlist(names: list[str], expected: str) -> None:
     assert hostlist(names) == expected
+
+
+def test_pending_hpc_jobs_wait_without_nodes_until_finished(qy: QingCloud, sim: Simulator) -> None:
+    waiting = sim.queue_hpc_job(job_name="queued")
+
+    def listed(status: str) -> list[dict[str, Any]]:
+        query = {"zone": QY_ZONE, "cluster_id": EHPC_CLUSTER_ID, "jobs_status": status}
+        return qy.get("/api/job/list", query).json()["hpc_job_set"]
+    assert listed("pending") == [{"job_id": waiting, "job_name": "queued", "job_status": "pending", "job_node_list": "",
+                                  "queue_name": "normal", "run_user": "root", "started_time": ""}]
+    assert listed("running") == []
+    sim.finish_hpc_job(waiting)
+    assert listed("pending") == []
+    assert [job["job_id"] for job in listed("finished")] == [waiting]
+    with pytest.raises(SimulatorError, match="HTTP 400"):
+        sim.control("POST", "/_sim/hpc_jobs", {"job_status": "pending", "nodes": ["compute01"]})
