@@ -116,14 +116,16 @@ pytest: venv collection-tree
 	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest $(PYTEST_ARGS)
 
 # Sub-makes keep the order fixed (also under -j), so pytest's summary line ends the output.
+# Each stage's time goes to .tmp/stage-times.txt; pytest prints them before its summary line.
 test:
-	@$(MAKE) venv
-	@$(MAKE) sanity
-	@$(MAKE) units
-	@$(MAKE) lint
-	@$(MAKE) publish-tools
-	@bash hack/eda_rulebook.sh || echo "eda: ansible-rulebook not installed; its test skips here and fails under CI=true"
-	@$(MAKE) pytest
+	@mkdir -p "$(TMP)" && rm -f "$(TMP)/stage-times.txt"
+	@bash hack/timed_stage.sh venv $(MAKE) venv
+	@bash hack/timed_stage.sh sanity $(MAKE) sanity
+	@bash hack/timed_stage.sh units $(MAKE) units
+	@bash hack/timed_stage.sh lint $(MAKE) lint
+	@bash hack/timed_stage.sh tools $(MAKE) publish-tools
+	@bash hack/timed_stage.sh tools bash hack/eda_rulebook.sh || echo "eda: ansible-rulebook not installed; its test skips here and fails under CI=true"
+	@HPCOPS_STAGE_TIMES="$(TMP)/stage-times.txt" $(MAKE) pytest
 
 # --- demo / build ------------------------------------------------------------------------
 

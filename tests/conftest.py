@@ -1,5 +1,31 @@
-"""Shared pytest fixtures: the local cloud simulator, one per test session."""
+"""Shared pytest fixtures: the local cloud simulator, one per test session.
+
+Also prints the time of each ``make test`` stage before pytest's summary line.
+"""
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+
 from tests.simulator.pytest_fixtures import sim, simulator_session  # noqa: F401 pylint: disable=unused-import
+
+
+SESSION_START = time.time()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # pylint: disable=unused-argument
+    """``make test`` stage times (written by hack/timed_stage.sh), then pytest's own."""
+    stage_times = Path(os.environ.get("HPCOPS_STAGE_TIMES") or "/nonexistent")
+    if not stage_times.is_file():
+        return  # not run by `make test`
+    stages = {}
+    for line in stage_times.read_text().splitlines():
+        name, _space, seconds = line.partition(" ")
+        if seconds.isdigit():
+            stages[name] = stages.get(name, 0) + int(seconds)
+    stages["pytest"] = int(time.time() - SESSION_START)
+    terminalreporter.write_sep("-", "make test stages")
+    terminalreporter.write_line("  ".join("%s %d:%02d" % (n, s // 60, s % 60) for n, s in stages.items())
+                                + "  total %d:%02d" % divmod(sum(stages.values()), 60))

@@ -54,7 +54,7 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--job-seconds", type=float, default=2.0)
     args = parser.parse_args(argv)
-    times = [one_run(args.job_seconds) for _ in range(args.runs)]
+    times = [one_run(args.job_seconds) for _run in range(args.runs)]
     print("jobs pending -> 3 nodes added and active (simulator add job %.1f s, load %s): median %.2f s, max %.2f s"
           " over %d runs" % (args.job_seconds, " ".join("%.2f" % x for x in os.getloadavg()),
                              statistics.median(times), max(times), len(times)))

@@ -29,7 +29,7 @@ def first_events(args: dict, count: int, timeout: float = 60) -> list:
         queue: asyncio.Queue = asyncio.Queue()
         task = asyncio.create_task(source.main(queue, args))
         try:
-            return [await asyncio.wait_for(queue.get(), timeout) for _ in range(count)]
+            return [await asyncio.wait_for(queue.get(), timeout) for _event in range(count)]
         finally:
             task.cancel()
     return asyncio.run(run())
@@ -42,7 +42,7 @@ def creds(url: str) -> dict:
 
 def test_events_count_pending_running_idle_and_busy(sim):
     sim.start_hpc_job(["compute01"], job_name="running")
-    for _ in range(2):
+    for _pending in range(2):
         sim.queue_hpc_job()
     events = first_events(creds(sim.url), 2)
     assert events[0] == events[1] == {"ehpc": {"cluster_id": EHPC_CLUSTER_ID, "pending_jobs": 2, "running_jobs": 1,
