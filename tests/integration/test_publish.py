@@ -36,7 +36,9 @@ COLLECTION = "hpcops.clusters"
 SCREENSHOT = REPO_ROOT / ".tmp" / "docs" / "ehpc_nodes.png"
 # Plugin directories without one documentation page per file: shared code, and filter/test
 # files (one page per function, not per file).
-NO_PAGE_PER_FILE = {"module_utils", "doc_fragments", "plugin_utils", "filter", "test"}
+NO_PAGE_PER_FILE = {"module_utils", "doc_fragments", "plugin_utils"}
+# A filter or test file may hold several plugins: each one its DOCUMENTATION names gets a page.
+PAGE_PER_DOCUMENTED_NAME = {"filter", "test"}
 
 
 def unavailable(reason: str):
@@ -57,7 +59,11 @@ def plugin_types() -> dict:
     for directory in sorted(p for p in (REPO_ROOT / "plugins").iterdir() if p.is_dir()):
         if directory.name in NO_PAGE_PER_FILE:
             continue
-        names = sorted(f.stem for f in directory.glob("*.py") if not f.name.startswith("_"))
+        files = [f for f in directory.glob("*.py") if not f.name.startswith("_")]
+        if directory.name in PAGE_PER_DOCUMENTED_NAME:
+            names = sorted(m.group(1) for f in files for m in re.finditer(r"^name: *(\S+)", f.read_text(), re.M))
+        else:
+            names = sorted(f.stem for f in files)
         if names:
             found["module" if directory.name == "modules" else directory.name] = names
     return found
