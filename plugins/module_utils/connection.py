@@ -67,8 +67,9 @@ class Connection:
         problem = endpoint_problem(params)
         if problem:
             return problem
-        if (params.get("timeout") or 30) < 1:
-            return "timeout must be at least 1 second, got %d" % params["timeout"]
+        timeout = params.get("timeout")
+        if timeout is not None and timeout < 1:
+            return "timeout must be at least 1 second, got %d" % timeout
         return None
 
     @classmethod
