@@ -11,10 +11,9 @@ from __future__ import annotations
 __metaclass__ = type
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
+from ansible_collections.hpcops.clusters.plugins.module_utils.api_limits import MAX_NODES_PER_REMOVE
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_client import HuaweiCloudClient, is_absent
-
-MAX_NODES_PER_REMOVE = 200  # RemoveNodesTask takes at most 200 nodes (docs/api-decisions.md)
 
 NODES = "/api/v3/projects/{project}/clusters/{cluster}/nodes"
 REMOVE = "/api/v3/projects/{project}/clusters/{cluster}/nodes/operation/remove"

@@ -12,11 +12,11 @@ from __future__ import annotations
 __metaclass__ = type
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes, qingcloud_signer, waiters
+from ansible_collections.hpcops.clusters.plugins.module_utils.api_limits import MAX_NODES_PER_ADD
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, dumps, json_body
 
 DEFAULT_ENDPOINT = "https://hpc-api.qingcloud.com"
-MAX_NODES_PER_ADD = 99  # addNodes: node_count 1..99
 PAGE_SIZE = 100  # listNodes and job/list cap ``limit`` at 100
 
 # ret_codes from the EHPC error code page. 5100 (busy), 5300 (updating) and 2500

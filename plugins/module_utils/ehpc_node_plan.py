@@ -12,7 +12,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc import MAX_NODES_PER_ADD
+from ansible_collections.hpcops.clusters.plugins.module_utils.api_limits import MAX_NODES_PER_ADD
 
 CLUSTER_ID_PATTERN = re.compile(r"^ehpc-[A-Za-z0-9]+$")
 NODE_ID_PATTERN = re.compile(r"^cln-[A-Za-z0-9]+$")

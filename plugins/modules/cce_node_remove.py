@@ -204,6 +204,7 @@ nodes:
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import CceConnection
 from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import (
     DELETING, NodePlanError, is_deleting, membership, name_of, node_summary, phase_of, plan_removal, uid_of)
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
@@ -235,8 +236,7 @@ class CceNodeRemove(ClusterModule):
         allow_empty_cluster=dict(type="bool", default=False),
         protected_nodes=dict(type="list", elements="str", default=[]),
     )
-    cloud = "huaweicloud"
-    endpoint_env = "HW_CCE_ENDPOINT"
+    connection_class = CceConnection
     default_wait_timeout = 1200
 
     def validate(self):
@@ -261,13 +261,6 @@ class CceNodeRemove(ClusterModule):
                 self.fail("login.user_password.username must not be empty")
             if not login["user_password"]["password"]:
                 self.fail("login.user_password.password must not be empty")
-
-    @property
-    def client(self):
-        if not hasattr(self, "_client"):
-            from ansible_collections.hpcops.clusters.plugins.module_utils.cce import CceClient
-            self._client = self.huawei_client(CceClient)
-        return self._client
 
     def gather(self):
         return self.client.list_nodes(self.params["cluster_id"])

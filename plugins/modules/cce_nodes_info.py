@@ -94,6 +94,7 @@ query_result:
 """
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import InfoModule
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import CceConnection
 from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import node_info, phase_of
 
 
@@ -104,8 +105,7 @@ class CceNodesInfo(InfoModule):
         phase=dict(type="str"),
         query=dict(type="str"),
     )
-    cloud = "huaweicloud"
-    endpoint_env = "HW_CCE_ENDPOINT"
+    connection_class = CceConnection
 
     def validate(self):
         super().validate()
@@ -113,8 +113,7 @@ class CceNodesInfo(InfoModule):
             self.fail("cluster_id must not be empty")
 
     def gather(self):
-        from ansible_collections.hpcops.clusters.plugins.module_utils.cce import CceClient
-        items = self.huawei_client(CceClient).list_nodes(self.params["cluster_id"])
+        items = self.client.list_nodes(self.params["cluster_id"])
         phase = (self.params["phase"] or "").lower()
         return [node_info(item) for item in items if not phase or phase_of(item).lower() == phase]
 

@@ -218,6 +218,7 @@ import time
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud_connection import QingCloudConnection
 from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import (
     CLUSTER_ID_PATTERN, NODE_ID_PATTERN, in_transition, nodes_by_role, plan_add_batches, public_node, removable, role_of_last_nodes,
     surplus_nodes)
@@ -229,6 +230,7 @@ MAX_ROUNDS = 3
 
 
 class EhpcNodes(ClusterModule):
+    connection_class = QingCloudConnection
     argument_spec = dict(
         cluster_id=dict(type="str", required=True),
         state=dict(type="str", default="present", choices=["present", "absent", "restarted"]),
@@ -272,12 +274,6 @@ class EhpcNodes(ClusterModule):
             self.fail("private_ips must be IPv4 addresses: %s" % ", ".join(bad))
         if len(set(ips)) != len(ips):
             self.fail("private_ips lists an address more than once")
-
-    @property
-    def client(self):
-        if not hasattr(self, "_client"):
-            self._client = self.ehpc_client()
-        return self._client
 
     def gather(self):
         return self.client.list_nodes(self.params["cluster_id"])

@@ -133,10 +133,12 @@ query_result:
 """
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import InfoModule
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud_connection import QingCloudConnection
 from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import CLUSTER_ID_PATTERN, public_node
 
 
 class EhpcNodesInfo(InfoModule):
+    connection_class = QingCloudConnection
     result_key = "nodes"
     argument_spec = dict(
         cluster_id=dict(type="str", required=True),
@@ -157,7 +159,7 @@ class EhpcNodesInfo(InfoModule):
 
     def gather(self):
         p = self.params
-        client = self.ehpc_client()
+        client = self.client
         if p["pending"]:
             self.pending_jobs = [dict(job_id=str(job.get("job_id")), job_name=job.get("job_name"),
                                       queue_name=job.get("queue_name"))

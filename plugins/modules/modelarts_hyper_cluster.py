@@ -148,6 +148,7 @@ not_found:
 """
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import ModelArtsConnection
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import TYPES, invalid_id, public_hyper_cluster
 
@@ -158,8 +159,7 @@ class ModelArtsHyperCluster(ClusterModule):
         type=dict(type="str", default="HPS", choices=list(TYPES)),
         state=dict(type="str", default="absent", choices=["absent"]),
     )
-    cloud = "huaweicloud"
-    endpoint_env = "HW_MODELARTS_ENDPOINT"
+    connection_class = ModelArtsConnection
     default_wait_timeout = 600
 
     def validate(self):
@@ -171,13 +171,6 @@ class ModelArtsHyperCluster(ClusterModule):
         if invalid_id(p["project_id"]):
             self.fail("project_id %r is not a project ID (1 to 64 letters, digits and hyphens)" % p["project_id"])
         super().validate()
-
-    @property
-    def client(self):
-        if not hasattr(self, "_client"):
-            from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import ModelArtsClient
-            self._client = self.huawei_client(ModelArtsClient)
-        return self._client
 
     def _describe(self) -> str:
         return "hyper cluster %s (type %s)" % (self.params["id"], self.params["type"])

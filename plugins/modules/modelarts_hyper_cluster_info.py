@@ -111,6 +111,7 @@ query_result:
 """
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import InfoModule
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import ModelArtsConnection
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
 from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import (
     DEFAULT_TYPE, TYPES, invalid_id, public_hyper_cluster)
@@ -123,8 +124,7 @@ class ModelArtsHyperClusterInfo(InfoModule):
         type=dict(type="str", choices=list(TYPES)),
         query=dict(type="str"),
     )
-    cloud = "huaweicloud"
-    endpoint_env = "HW_MODELARTS_ENDPOINT"
+    connection_class = ModelArtsConnection
 
     def validate(self):
         p = self.params
@@ -136,9 +136,8 @@ class ModelArtsHyperClusterInfo(InfoModule):
         super().validate()
 
     def gather(self):
-        from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import ModelArtsClient
         p = self.params
-        client = self.huawei_client(ModelArtsClient)
+        client = self.client
         try:
             if p["id"] is None:
                 # One call per type: the API lists one type at a time (HPS when none is sent).

@@ -305,6 +305,8 @@ def modules_env_options() -> dict:
     if root not in sys.path:
         sys.path.insert(0, root)
     base = importlib.import_module("ansible_collections.hpcops.clusters.plugins.module_utils.base")
+    env_fallback = importlib.import_module("ansible.module_utils.basic").env_fallback
+    huawei = importlib.import_module("ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection")
     found = {}
     for module in MODULES:
         mod = importlib.import_module("ansible_collections.hpcops.clusters.plugins.modules." + module)
@@ -312,11 +314,12 @@ def modules_env_options() -> dict:
                    and c is not base.ClusterModule and c.__module__ == mod.__name__]
         assert len(classes) == 1, (module, classes)
         cls = classes[0]
+        cloud = "huaweicloud" if issubclass(cls.connection_class, huawei.HuaweiCloudConnection) else "qingcloud"
         for option, spec in cls.full_argument_spec().items():
             fallback = spec.get("fallback")
-            if fallback and fallback[0] is base.env_fallback:
+            if fallback and fallback[0] is env_fallback:
                 for var in fallback[1]:
-                    found[var] = (cls.cloud, option, bool(spec.get("no_log")))
+                    found[var] = (cloud, option, bool(spec.get("no_log")))
     return found
 
 

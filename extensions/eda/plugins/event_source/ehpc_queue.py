@@ -25,21 +25,14 @@ from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc import EhpcCl
 from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import removable
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
 from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes
-from ansible_collections.hpcops.clusters.plugins.module_utils.transport import Transport
-
-ENV = {"access_key_id": "QINGCLOUD_ACCESS_KEY_ID", "secret_access_key": "QINGCLOUD_SECRET_ACCESS_KEY",
-       "zone": "QINGCLOUD_ZONE", "endpoint": "QINGCLOUD_EHPC_ENDPOINT"}
-
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud_connection import QingCloudConnection
 
 def _client(args: dict) -> EhpcClient:
-    values = dict((key, args.get(key) or os.environ.get(var)) for key, var in ENV.items())
-    missing = [key for key in ("access_key_id", "secret_access_key", "zone") if not values[key]]
-    if missing:
-        raise ValueError("ehpc_queue: missing %s (argument or %s)" % (", ".join(missing),
-                                                                      ", ".join(ENV[k] for k in missing)))
-    transport = Transport(validate_certs=args.get("validate_certs", True) not in (False, "false", "no"))
-    return EhpcClient(transport, values["access_key_id"], values["secret_access_key"], values["zone"],
-                      values["endpoint"])
+    options = QingCloudConnection.options_from(args, os.environ)
+    problem = QingCloudConnection.problem(options)
+    if problem:
+        raise ValueError("ehpc_queue: %s" % problem)
+    return QingCloudConnection(options).client()
 
 
 def snapshot(client: EhpcClient, cluster_id: str) -> dict:

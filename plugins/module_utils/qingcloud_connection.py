@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpcops.clusters contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""QingCloud: options, credential rules and the EHPC client (private to hpcops.clusters)."""
+
+from __future__ import annotations
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.hpcops.clusters.plugins.module_utils.connection import Connection
+
+# Option -> the environment variable it falls back to (also named in failure messages).
+QINGCLOUD_ENV = {
+    "access_key_id": "QINGCLOUD_ACCESS_KEY_ID",
+    "secret_access_key": "QINGCLOUD_SECRET_ACCESS_KEY",
+    "zone": "QINGCLOUD_ZONE",
+    "endpoint": "QINGCLOUD_EHPC_ENDPOINT",
+}
+REQUIRED = ("access_key_id", "secret_access_key", "zone")
+
+
+class QingCloudConnection(Connection):
+    credential_options = REQUIRED
+
+    @classmethod
+    def argument_spec(cls) -> dict:
+        spec = dict(
+            access_key_id=dict(type="str", required=True, no_log=False,
+                               fallback=(env_fallback, [QINGCLOUD_ENV["access_key_id"]])),
+            secret_access_key=dict(type="str", required=True, no_log=True,
+                                   fallback=(env_fallback, [QINGCLOUD_ENV["secret_access_key"]])),
+            zone=dict(type="str", required=True, fallback=(env_fallback, [QINGCLOUD_ENV["zone"]])),
+            endpoint=dict(type="str", fallback=(env_fallback, [QINGCLOUD_ENV["endpoint"]])),
+        )
+        spec.update(super().argument_spec())
+        return spec
+
+    @classmethod
+    def problem(cls, params: dict) -> str | None:
+        problem = super().problem(params)
+        if problem:
+            return problem
+        missing = [name for name in REQUIRED if not params.get(name)]
+        if missing:
+            return "missing QingCloud credentials: %s is blank (set %s or the %s environment variable)" % (
+                ", ".join(missing), " and ".join(missing), " and ".join(QINGCLOUD_ENV[n] for n in missing))
+        return None
+
+    def client(self):
+        from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc import EhpcClient
+        p = self.params
+        return EhpcClient(self.transport, p["access_key_id"], p["secret_access_key"], p["zone"], p.get("endpoint"))
