@@ -97,9 +97,9 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
         # The messages built here and by the clients carry no secret; this is the belt to
         # those braces, so a future message can't leak one into the warning ansible prints.
         for name in self.secret_options:
-            value = self.get_option(name)
-            if value:
-                text = text.replace(to_text(value), "********")
+            value = to_text(self.get_option(name) or "").strip()
+            if value:  # a blank one is "not given", and replacing spaces would garble the text
+                text = text.replace(value, "********")
         return text
 
     # --- reading ----------------------------------------------------------------------
