@@ -26,8 +26,10 @@ class InventoryRun:
         self.stdout = proc.stdout
         self.stderr = proc.stderr
         self.data = None
-        if proc.returncode == 0 and proc.stdout.lstrip().startswith("{"):
-            self.data = plain(json.loads(proc.stdout))
+        # With -v, ansible-inventory prints its config lines before the JSON document.
+        start = 0 if proc.stdout.startswith("{") else proc.stdout.find("\n{") + 1
+        if proc.returncode == 0 and start >= 0 and proc.stdout[start:].startswith("{"):
+            self.data = plain(json.loads(proc.stdout[start:]))
 
     @property
     def output(self) -> str:
