@@ -76,9 +76,9 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
         clusters = [to_text(c).strip() for c in params["clusters"] or []]
         if not clusters or not all(clusters):
             self.fail("clusters must list at least one cluster ID, and no blank one")
-        if len(set(clusters)) != len(clusters):
-            self.fail("clusters lists a cluster twice: %s" % ", ".join(sorted(set(c for c in clusters
-                                                                                 if clusters.count(c) > 1))))
+        repeated = sorted(set(c for c in clusters if clusters.count(c) > 1))
+        if repeated:
+            self.fail("clusters lists a cluster twice: %s" % ", ".join(repeated))
         params["clusters"] = clusters
         if params["timeout"] < 1:
             self.fail("timeout must be at least 1 second, got %d" % params["timeout"])
