@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import subprocess
 
+import yaml
+
 from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env
-from tests.integration.inventory_runner import api_calls, run_inventory
+from tests.integration.inventory_runner import api_calls, run_inventory, write_source
+from tests.simulator.world import EHPC_CLUSTER_ID
 
 PLAYBOOK = REPO_ROOT / "playbooks" / "scale_out_and_configure.yml"
 EHPC_SOURCE = REPO_ROOT / "playbooks" / "inventory" / "simulator.ehpc.yml"
@@ -50,3 +53,26 @@ def test_scale_out_and_configure_syntax_and_hosts(sim):
     # Listing hosts reads the inventory source (listNodes) and writes nothing.
     assert [call for call in api_calls(sim) if call["path"].endswith("/listNodes")]
     assert sim.writes() == []
+
+
+def readme_source() -> dict:
+    text = (REPO_ROOT / "README.md").read_text()
+    section = text[text.index("\n## Inventory\n"):]
+    block = section[section.index("```yaml\n") + len("```yaml\n"):]
+    return yaml.safe_load(block[:block.index("```")])
+
+
+def test_readme_source_file_works_as_written(sim, tmp_path):
+    src = readme_source()
+    assert src["plugin"] == "hpcops.clusters.ehpc" and len(src["clusters"]) == 2
+    # Only the simulator's cluster, endpoint and a cache directory of this test's own differ.
+    src.update(clusters=[EHPC_CLUSTER_ID], endpoint=sim.url, cache_connection=str(tmp_path / "cache"))
+    sim.start_hpc_job(["compute01"])
+    run = run_inventory(write_source(tmp_path, "hpc.ehpc.yml", src), sim.url)
+    assert run.rc == 0, run
+    assert run.hosts("ehpc_8jqdq0mz_compute") == ["compute01", "compute02"]
+    assert run.hosts("role_compute") == ["compute01", "compute02"]
+    assert run.hosts("idle_compute") == ["compute02"]
+    assert "login01" not in run.hostvars
+    assert run.hostvars["compute01"]["ehpc_jobs"] and run.hostvars["compute01"]["ansible_user"] == "root"
+    assert list((tmp_path / "cache").iterdir())
