@@ -30,6 +30,7 @@ from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiE
 from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError
 
 CACHE_FORMAT = 1
+MIN_SCRUBBED_LENGTH = 6
 HOSTNAME_KEYS = ("name", "id", "private_ip")
 
 
@@ -98,7 +99,9 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
         # those braces, so a future message can't leak one into the warning ansible prints.
         for name in self.secret_options:
             value = to_text(self.get_option(name) or "").strip()
-            if value:  # a blank one is "not given", and replacing spaces would garble the text
+            # Blank is "not given"; a value this short is in ordinary words ("t" in every
+            # "the"), and replacing it would garble the message without hiding anything.
+            if len(value) >= MIN_SCRUBBED_LENGTH:
                 text = text.replace(value, "********")
         return text
 
