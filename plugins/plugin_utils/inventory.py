@@ -19,6 +19,7 @@ from __future__ import annotations
 
 __metaclass__ = type
 
+import difflib
 import re
 
 from ansible.errors import AnsibleParserError
@@ -91,6 +92,18 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
     def check_options(self, params: dict) -> str | None:
         raise NotImplementedError
 
+    def refuse_unknown_options(self, config) -> None:
+        # ansible-core ignores a key no option declares: a misspelt filter (``role:`` for
+        # ``roles:``) would silently give every node of the cluster to a play meant for some.
+        known = set(self.get_options())
+        unknown = sorted(str(key) for key in (config or {}) if key not in known)
+        if unknown:
+            hints = []
+            for key in unknown:
+                close = difflib.get_close_matches(key, sorted(known), n=1)
+                hints.append("%s (did you mean %s?)" % (key, close[0]) if close else key)
+            self.fail("unknown option%s %s" % ("s" if len(unknown) > 1 else "", ", ".join(hints)))
+
     def fail(self, msg: str):
         raise AnsibleParserError("%s: %s" % (self.NAME, self._scrub(msg)))
 
@@ -157,7 +170,8 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        config = self._read_config_data(path)
+        self.refuse_unknown_options(config)
         params = self.params()
         nodes = self.read(path, params, cache)
         self.populate(self.select(nodes))

@@ -182,6 +182,10 @@ def test_unreadable_job_host_list_fails_rather_than_calling_nodes_idle(sim, tmp_
     ({"clusters": [EHPC_CLUSTER_ID, EHPC_CLUSTER_ID]}, {}, "clusters lists a cluster twice: " + EHPC_CLUSTER_ID),
     ({"endpoint": "hpc-api.qingcloud.com"}, {}, "endpoint 'hpc-api.qingcloud.com' has no scheme"),
     ({"timeout": 0}, {}, "timeout must be at least 1 second"),
+    # A misspelt filter must not widen the inventory to every node.
+    ({"role": "compute"}, {}, "unknown option role (did you mean roles?)"),
+    ({"hostnames": "ip"}, {}, "Valid values are: name, id, private_ip"),
+    ({"roles": ["gpu"]}, {}, "Valid values are: login, compute"),
 ])
 def test_bad_options_fail_before_any_call(sim, tmp_path, options, env, message):
     run = run_inventory(source(tmp_path, sim.url, **options), sim.url, env=env)
