@@ -21,7 +21,7 @@ description:
     and C(cluster_id). C(ansible_host) is the private IP (see O(set_ansible_host)). The nodes' login settings are
     not read into the inventory.
   - B(Fails closed.) An API error or an answer without C(kind) and an C(items) list fails the whole source and adds
-    no host of it. Set C(any_unparsed_is_failed) (E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED)) so that ansible-core
+    no host of it. Set C(any_unparsed_is_failed) (C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED)) so that ansible-core
     stops on it instead of going on without those hosts.
   - The source file name must end in C(cce.yml) or C(cce.yaml).
 author:

@@ -20,7 +20,7 @@ description:
     C(transition_status), C(private_ip), C(instance_id), C(cluster_id), C(create_time) and, with O(busy=true),
     C(busy) and C(jobs). C(ansible_host) is the private IP (see O(set_ansible_host)).
   - B(Fails closed.) An API error, an answer without the documented keys, or an error on any page of the node
-    list fails the whole source and adds no host of it. Set C(any_unparsed_is_failed) (E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED))
+    list fails the whole source and adds no host of it. Set C(any_unparsed_is_failed) (C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED))
     so that ansible-core stops on it instead of going on without those hosts.
   - The source file name must end in C(ehpc.yml) or C(ehpc.yaml).
 author:
