@@ -143,6 +143,7 @@ options:
     type: list
     elements: str
 notes:
+  - An option this plugin does not know fails the source (a misspelt filter would otherwise widen the inventory).
   - The credentials are the modules' (M(hpcops.clusters.cce_nodes_info)), with the same environment variables,
     and are taken in the same order (O(auth_token); O(access_key) and O(secret_key); O(iam_user)).
   - The cache holds the node records only, never a credential. A cache written for other O(clusters) is not used.

@@ -114,6 +114,7 @@ options:
     type: bool
     default: false
 notes:
+  - An option this plugin does not know fails the source (a misspelt filter would otherwise widen the inventory).
   - The credentials are the modules' (M(hpcops.clusters.ehpc_nodes)), with the same environment variables.
   - The cache holds the node records only, never a credential. A cache written for other O(clusters) or
     another O(busy) is not used.

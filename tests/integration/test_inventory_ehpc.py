@@ -235,3 +235,20 @@ def test_ansible_doc_renders_both_inventory_plugins(tmp_path):
 def ansible_doc(env, *args):
     return subprocess.run([str(BIN_DIR / "ansible-doc"), "-t", "inventory"] + list(args), env=env,
                           capture_output=True, text=True, timeout=120, cwd=str(REPO_ROOT), check=False)
+
+
+def test_vault_encrypted_secret_in_the_source_file(sim, tmp_path):
+    password_file = tmp_path / "vault-pass"
+    password_file.write_text("inventory-test-vault-password\n")
+    encrypted = subprocess.run([str(BIN_DIR / "ansible-vault"), "encrypt_string", "--vault-password-file",
+                                str(password_file), SECRET, "--name", "secret_access_key"],
+                               env=base_env(sim.url, credentials=False), capture_output=True, text=True, timeout=120,
+                               check=True).stdout
+    src = tmp_path / "vaulted.ehpc.yml"
+    src.write_text("plugin: hpcops.clusters.ehpc\nclusters: [%s]\nendpoint: %s\naccess_key_id: %s\nzone: %s\n%s" % (
+        EHPC_CLUSTER_ID, sim.url, QINGCLOUD_ENV["QINGCLOUD_ACCESS_KEY_ID"], QINGCLOUD_ENV["QINGCLOUD_ZONE"], encrypted))
+    assert SECRET not in src.read_text()
+    run = run_inventory(src, sim.url, "--list", "--vault-password-file", str(password_file), credentials=False)
+    assert run.rc == 0, run
+    assert run.hosts("ehpc") == ["compute01", "compute02", "login01"]
+    assert SECRET not in run.output
