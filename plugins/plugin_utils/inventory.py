@@ -137,7 +137,10 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
         for cluster_id in params["clusters"]:
             try:
                 nodes.extend(self.fetch_cluster(client, cluster_id, params))
-            except (ApiError, WaitError, HostListError) as err:
+            except HostListError as err:
+                self.fail("cannot tell which nodes of cluster %s run HPC jobs (%s), so no host of this source is "
+                          "added; set busy to false to list the nodes without their jobs" % (cluster_id, err))
+            except (ApiError, WaitError) as err:
                 self.fail("cannot read the nodes of cluster %s from %s, so no host of this source is added: %s"
                           % (cluster_id, client.endpoint, err))
         return nodes

@@ -115,3 +115,12 @@ def test_a_secret_in_a_failure_message_is_masked():
     with pytest.raises(AnsibleParserError) as caught:
         plugin.fail("the API echoed S3CRET-VALUE back")
     assert "S3CRET-VALUE" not in str(caught.value) and "echoed ******** back" in str(caught.value)
+
+
+def test_unreadable_job_host_list_fails_rather_than_calling_a_node_idle():
+    client = FakeEhpc(NODES, jobs=[{"job_id": 19453, "job_status": "running", "job_node_list": "compute[01-"}])
+    plugin = ehpc_plugin(client, busy=True)
+    with pytest.raises(AnsibleParserError) as caught:
+        plugin.fetch(plugin.params())
+    assert "cannot tell which nodes of cluster ehpc-one run HPC jobs" in str(caught.value)
+    assert "set busy to false" in str(caught.value)
