@@ -45,10 +45,31 @@ def docsite_url(target: str) -> str | None:
     return url + ("#" + match["anchor"] if match["anchor"] else "")
 
 
-def resolve(app, env, node, contnode):
-    if node.get("refdomain") != "std" or node.get("reftype") != "ref":
+def core_envvars() -> set:
+    """The environment variables of ansible-core's own settings (ANSIBLE_CACHE_PLUGIN, ...).
+
+    antsibull-docs leaves them out of a collection's environment variable index, since the
+    Ansible docsite documents them on its configuration page; doc fragments such as
+    ``inventory_cache`` refer to them.
+    """
+    from ansible import constants  # pylint: disable=import-outside-toplevel
+    return set(entry["name"] for setting in constants.config.get_configuration_definitions().values()
+               for entry in setting.get("env") or [] if entry.get("name"))
+
+
+def envvar_url(name: str, known: set | None = None) -> str | None:
+    if name not in (core_envvars() if known is None else known):
         return None
-    url = docsite_url(node.get("reftarget", ""))
+    return ANSIBLE_DOCS + "reference_appendices/config.html#envvar-" + name
+
+
+def resolve(app, env, node, contnode):
+    if node.get("refdomain") != "std" or node.get("reftype") not in ("ref", "envvar"):
+        return None
+    if node.get("reftype") == "envvar":
+        url = envvar_url(node.get("reftarget", ""))
+    else:
+        url = docsite_url(node.get("reftarget", ""))
     if url is None:
         return None
     reference = nodes.reference("", "", internal=False, refuri=url)

@@ -240,6 +240,10 @@ def test_offline_docs_link_only_ansible_docsite_labels():
     assert links.docsite_url("ansible_collections.hpcops.clusters.ehpc_nodes_module") is None
     assert links.docsite_url("ansible_collections.hpcops.clusters.no_such_module") is None
     assert links.docsite_url("no_such_label") is None
+    # ansible-core's own settings' variables (the inventory_cache fragment's) link to its config page.
+    assert links.envvar_url("ANSIBLE_CACHE_PLUGIN") == base + "reference_appendices/config.html#envvar-ANSIBLE_CACHE_PLUGIN"
+    assert links.envvar_url("QINGCLOUD_ACCESS_KEY_ID") is None
+    assert links.envvar_url("ANSIBLE_NO_SUCH_SETTING") is None
 
 
 # --- the site in a browser --------------------------------------------------------------------

@@ -1,0 +1,217 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpcops.clusters contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: cce
+short_description: Huawei Cloud CCE cluster nodes as Ansible hosts
+version_added: 0.2.0
+description:
+  - Reads the nodes of one or several Huawei Cloud CCE clusters (C(GET .../clusters/{cluster_id}/nodes))
+    and makes each node a host.
+  - Each host is in the group of its cluster, for example C(cce_demo) for cluster V(cce-demo) or
+    C(cce_4c8f9a4e_3b2d_11ef_9b1a_0255ac100b05) for a cluster ID (letters, digits and C(_) only; the C(cce_)
+    prefix is not doubled). Every cluster group is a child of the group C(cce). CCE nodes have no role.
+  - Host variables, under O(hostvar_prefix) (C(cce_) by default) are C(id) (the node's uid), C(name),
+    C(status) (the node's phase, for example C(Active)), C(private_ip), C(flavor), C(az), C(creation_timestamp)
+    and C(cluster_id). C(ansible_host) is the private IP (see O(set_ansible_host)). The nodes' login settings are
+    not read into the inventory.
+  - B(Fails closed.) An API error or an answer without C(kind) and an C(items) list fails the whole source and adds
+    no host of it. Set C(any_unparsed_is_failed) (C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED)) so that ansible-core
+    stops on it instead of going on without those hosts.
+  - The source file name must end in C(cce.yml) or C(cce.yaml).
+author:
+  - hpcops.clusters contributors (@hpcops)
+requirements:
+  - requests
+extends_documentation_fragment:
+  - constructed
+  - inventory_cache
+options:
+  plugin:
+    description: The name of this plugin; the source is read only when it says so.
+    type: str
+    required: true
+    choices: [hpcops.clusters.cce]
+  clusters:
+    description:
+      - IDs of the CCE clusters to list. All of them are in O(project_id).
+    type: list
+    elements: str
+    required: true
+  region:
+    description:
+      - Huawei Cloud region, for example V(cn-north-4); the CCE and IAM endpoints are derived from it unless given.
+    type: str
+    env:
+      - name: HW_REGION_NAME
+  project_id:
+    description:
+      - Project ID. Required, here or in the environment.
+    type: str
+    env:
+      - name: HW_PROJECT_ID
+  auth_token:
+    description:
+      - An IAM token, sent as C(X-Auth-Token). Takes precedence over the other credentials. Never cached or printed.
+    type: str
+    env:
+      - name: HW_AUTH_TOKEN
+  access_key:
+    description:
+      - Access key (AK) for AK/SK request signing. Needs O(secret_key).
+    type: str
+    env:
+      - name: HW_ACCESS_KEY
+  secret_key:
+    description:
+      - Secret key (SK) for AK/SK signing. Never sent, cached or printed. May be vault-encrypted.
+    type: str
+    env:
+      - name: HW_SECRET_KEY
+  security_token:
+    description:
+      - Security token of temporary AK/SK credentials. Never cached or printed.
+    type: str
+    env:
+      - name: HW_SECURITY_TOKEN
+  iam_user:
+    description:
+      - IAM user name; with O(iam_password) and O(iam_domain) a project-scoped token is asked of IAM once per read.
+    type: str
+    env:
+      - name: HW_USER_NAME
+  iam_password:
+    description:
+      - Password of O(iam_user). Never cached or printed.
+    type: str
+    env:
+      - name: HW_USER_PASSWORD
+  iam_domain:
+    description:
+      - Account (domain) name of O(iam_user).
+    type: str
+    env:
+      - name: HW_DOMAIN_NAME
+  iam_endpoint:
+    description:
+      - Base URL of IAM, when it is not C(https://iam.<region>.myhuaweicloud.com).
+    type: str
+    env:
+      - name: HW_IAM_ENDPOINT
+  endpoint:
+    description:
+      - Base URL of CCE, when it is not C(https://cce.<region>.myhuaweicloud.com).
+    type: str
+    env:
+      - name: HW_CCE_ENDPOINT
+  validate_certs:
+    description:
+      - Whether to verify the endpoints' TLS certificates.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each HTTP answer.
+    type: int
+    default: 30
+  hostnames:
+    description:
+      - What names each host. A node without the chosen value (a node being built has no private IP yet)
+        is named by its uid.
+      - Two nodes with the same name (in two clusters) fail the source; use V(id) then.
+    type: str
+    choices: [name, id, private_ip]
+    default: name
+  set_ansible_host:
+    description:
+      - Whether to set C(ansible_host) to the node's private IP (when it has one).
+    type: bool
+    default: true
+  hostvar_prefix:
+    description:
+      - Prefix of the host variables this plugin sets.
+    type: str
+    default: cce_
+  statuses:
+    description:
+      - Only nodes in these phases, for example V(Active). All when not set. Compared without regard to case.
+    type: list
+    elements: str
+notes:
+  - An option this plugin does not know fails the source (a misspelt filter would otherwise widen the inventory).
+  - The credentials are the modules' (M(hpcops.clusters.cce_nodes_info)), with the same environment variables,
+    and are taken in the same order (O(auth_token); O(access_key) and O(secret_key); O(iam_user)).
+  - The cache holds the node records only, never a credential. A cache written for other O(clusters) is not used.
+seealso:
+  - module: hpcops.clusters.cce_nodes_info
+"""
+
+EXAMPLES = r"""
+# inventory/k8s.cce.yml -- credentials from HW_* environment variables
+plugin: hpcops.clusters.cce
+region: cn-north-4
+clusters:
+  - 4c8f9a4e-3b2d-11ef-9b1a-0255ac100b05
+statuses: [Active]
+keyed_groups:
+  - key: cce_az
+    prefix: az
+compose:
+  ansible_user: "'root'"
+"""
+
+from ansible_collections.hpcops.clusters.plugins.module_utils.base import huaweicloud_credentials_problem
+from ansible_collections.hpcops.clusters.plugins.plugin_utils.inventory import ClusterInventory
+
+HUAWEI_OPTIONS = ("region", "project_id", "auth_token", "access_key", "secret_key", "security_token", "iam_user",
+                  "iam_password", "iam_domain", "iam_endpoint")
+
+
+class InventoryModule(ClusterInventory):
+    NAME = "hpcops.clusters.cce"
+    source_suffixes = ("cce.yml", "cce.yaml")
+    group_prefix = "cce_"
+    credential_options = HUAWEI_OPTIONS
+    secret_options = ("auth_token", "secret_key", "security_token", "iam_password")
+
+    def check_options(self, params: dict) -> str | None:
+        if not params.get("project_id"):
+            return "missing Huawei Cloud project_id: set project_id or HW_PROJECT_ID"
+        problem = huaweicloud_credentials_problem(params)
+        if problem:
+            return problem
+        if not (params.get("endpoint") or params.get("region")):
+            return "region is required to derive the CCE endpoint (or set endpoint)"
+        return None
+
+    def wanted(self, params: dict) -> dict:
+        return dict(super().wanted(params), project_id=params["project_id"])
+
+    def client(self, params: dict):
+        from ansible_collections.hpcops.clusters.plugins.module_utils.cce import CceClient
+        from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_auth import HuaweiAuth
+        from ansible_collections.hpcops.clusters.plugins.module_utils.transport import Transport
+        transport = Transport(validate_certs=params["validate_certs"], timeout=params["timeout"])
+        auth = HuaweiAuth(transport, params["project_id"],
+                          **dict((name, params[name]) for name in HUAWEI_OPTIONS if name != "project_id"))
+        return CceClient(transport, auth, params["endpoint"])
+
+    def fetch_cluster(self, client, cluster_id: str, params: dict) -> list:
+        from ansible_collections.hpcops.clusters.plugins.module_utils.answer_shapes import unexpected_answer
+        from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import node_info
+        records = []
+        for index, item in enumerate(client.list_nodes(cluster_id)):
+            info = node_info(item) if isinstance(item, dict) else {}
+            if not info.get("uid"):
+                # A node that can't be named can't be a host; leaving it out would shrink the inventory.
+                raise unexpected_answer(client.endpoint, "CCE ListNodes", "`items[%d]` has no `metadata.uid`" % index)
+            record = {"id": info.pop("uid"), "status": info.pop("phase")}
+            record.update(info)
+            record["cluster_id"] = cluster_id
+            records.append(record)
+        return records

@@ -1,0 +1,78 @@
+"""The example inventory sources and playbooks/scale_out_and_configure.yml."""
+
+from __future__ import annotations
+
+import subprocess
+
+import yaml
+
+from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env
+from tests.integration.inventory_runner import api_calls, run_inventory, write_source
+from tests.simulator.world import EHPC_CLUSTER_ID
+
+PLAYBOOK = REPO_ROOT / "playbooks" / "scale_out_and_configure.yml"
+EHPC_SOURCE = REPO_ROOT / "playbooks" / "inventory" / "simulator.ehpc.yml"
+CCE_SOURCE = REPO_ROOT / "playbooks" / "inventory" / "simulator.cce.yml"
+LOCALHOST = REPO_ROOT / "playbooks" / "inventory" / "simulator.yml"
+
+
+def playbook(url, *args):
+    env = base_env(url)
+    env["ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED"] = "true"
+    env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.default"
+    cmd = [str(BIN_DIR / "ansible-playbook"), "-i", str(LOCALHOST), "-i", str(EHPC_SOURCE), str(PLAYBOOK)] + list(args)
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=str(REPO_ROOT), check=False)
+
+
+def test_example_ehpc_source_against_the_simulator(sim):
+    sim.start_hpc_job(["compute01"])
+    run = run_inventory(EHPC_SOURCE, sim.url)
+    assert run.rc == 0, run
+    assert run.hosts("ehpc_8jqdq0mz_compute") == ["compute01", "compute02"]
+    assert run.hosts("role_compute") == ["compute01", "compute02"]
+    assert run.hosts("idle_compute") == ["compute02"]
+    assert run.hostvars["compute02"]["ansible_user"] == "root"
+
+
+def test_example_cce_source_against_the_simulator(sim):
+    run = run_inventory(CCE_SOURCE, sim.url, "--graph")
+    assert run.rc == 0, run
+    assert "@az_cn_north_4a:" in run.stdout and "cce-demo-node-3" in run.stdout, run
+
+
+def test_scale_out_and_configure_syntax_and_hosts(sim):
+    syntax = playbook(sim.url, "--syntax-check")
+    assert syntax.returncode == 0, syntax.stdout + syntax.stderr
+    hosts = playbook(sim.url, "--list-hosts")
+    assert hosts.returncode == 0, hosts.stdout + hosts.stderr
+    plays = hosts.stdout.split("play #")[1:]
+    assert len(plays) == 2, hosts.stdout
+    assert "pattern: ['localhost']" in plays[0] and "hosts (1):" in plays[0]
+    # The second play's group exists only once play 1 has added nodes: none before the run.
+    assert "pattern: ['ehpc_new_compute']" in plays[1] and "hosts (0):" in plays[1], hosts.stdout
+    # Listing hosts reads the inventory source (listNodes) and writes nothing.
+    assert [call for call in api_calls(sim) if call["path"].endswith("/listNodes")]
+    assert sim.writes() == []
+
+
+def readme_source() -> dict:
+    text = (REPO_ROOT / "README.md").read_text()
+    section = text[text.index("\n## Inventory\n"):]
+    block = section[section.index("```yaml\n") + len("```yaml\n"):]
+    return yaml.safe_load(block[:block.index("```")])
+
+
+def test_readme_source_file_works_as_written(sim, tmp_path):
+    src = readme_source()
+    assert src["plugin"] == "hpcops.clusters.ehpc" and len(src["clusters"]) == 2
+    # Only the simulator's cluster, endpoint and a cache directory of this test's own differ.
+    src.update(clusters=[EHPC_CLUSTER_ID], endpoint=sim.url, cache_connection=str(tmp_path / "cache"))
+    sim.start_hpc_job(["compute01"])
+    run = run_inventory(write_source(tmp_path, "hpc.ehpc.yml", src), sim.url)
+    assert run.rc == 0, run
+    assert run.hosts("ehpc_8jqdq0mz_compute") == ["compute01", "compute02"]
+    assert run.hosts("role_compute") == ["compute01", "compute02"]
+    assert run.hosts("idle_compute") == ["compute02"]
+    assert "login01" not in run.hostvars
+    assert run.hostvars["compute01"]["ehpc_jobs"] and run.hostvars["compute01"]["ansible_user"] == "root"
+    assert list((tmp_path / "cache").iterdir())
