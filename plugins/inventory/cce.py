@@ -165,41 +165,17 @@ compose:
   ansible_user: "'root'"
 """
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.base import huaweicloud_credentials_problem
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import CceConnection
 from ansible_collections.hpcops.clusters.plugins.plugin_utils.inventory import ClusterInventory
-
-HUAWEI_OPTIONS = ("region", "project_id", "auth_token", "access_key", "secret_key", "security_token", "iam_user",
-                  "iam_password", "iam_domain", "iam_endpoint")
-
 
 class InventoryModule(ClusterInventory):
     NAME = "hpcops.clusters.cce"
     source_suffixes = ("cce.yml", "cce.yaml")
     group_prefix = "cce_"
-    credential_options = HUAWEI_OPTIONS
-    secret_options = ("auth_token", "secret_key", "security_token", "iam_password")
-
-    def check_options(self, params: dict) -> str | None:
-        if not params.get("project_id"):
-            return "missing Huawei Cloud project_id: set project_id or HW_PROJECT_ID"
-        problem = huaweicloud_credentials_problem(params)
-        if problem:
-            return problem
-        if not (params.get("endpoint") or params.get("region")):
-            return "region is required to derive the CCE endpoint (or set endpoint)"
-        return None
+    connection_class = CceConnection
 
     def wanted(self, params: dict) -> dict:
         return dict(super().wanted(params), project_id=params["project_id"])
-
-    def client(self, params: dict):
-        from ansible_collections.hpcops.clusters.plugins.module_utils.cce import CceClient
-        from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_auth import HuaweiAuth
-        from ansible_collections.hpcops.clusters.plugins.module_utils.transport import Transport
-        transport = Transport(validate_certs=params["validate_certs"], timeout=params["timeout"])
-        auth = HuaweiAuth(transport, params["project_id"],
-                          **dict((name, params[name]) for name in HUAWEI_OPTIONS if name != "project_id"))
-        return CceClient(transport, auth, params["endpoint"])
 
     def fetch_cluster(self, client, cluster_id: str, params: dict) -> list:
         from ansible_collections.hpcops.clusters.plugins.module_utils.answer_shapes import unexpected_answer

@@ -143,8 +143,8 @@ cache_connection: ~/.cache/hpcops-inventory
 cache_timeout: 300
 """
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.base import QINGCLOUD_CREDENTIALS
 from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import CLUSTER_ID_PATTERN, public_node
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud_connection import QingCloudConnection
 from ansible_collections.hpcops.clusters.plugins.plugin_utils.inventory import ClusterInventory
 
 
@@ -152,15 +152,10 @@ class InventoryModule(ClusterInventory):
     NAME = "hpcops.clusters.ehpc"
     source_suffixes = ("ehpc.yml", "ehpc.yaml")
     group_prefix = "ehpc_"
-    credential_options = ("access_key_id", "secret_access_key", "zone")
-    secret_options = ("secret_access_key",)
+    connection_class = QingCloudConnection
     role_groups = True
 
     def check_options(self, params: dict) -> str | None:
-        missing = [name for name in QINGCLOUD_CREDENTIALS if not params.get(name)]
-        if missing:
-            return "missing QingCloud credentials: set %s or the %s environment variable" % (
-                " and ".join(missing), " and ".join(QINGCLOUD_CREDENTIALS[n] for n in missing))
         wrong = [c for c in params["clusters"] if not CLUSTER_ID_PATTERN.match(c)]
         if wrong:
             return "%s: not an EHPC cluster ID (ehpc- followed by letters and digits)" % ", ".join(wrong)
@@ -168,12 +163,6 @@ class InventoryModule(ClusterInventory):
 
     def wanted(self, params: dict) -> dict:
         return dict(super().wanted(params), zone=params["zone"], busy=self.get_option("busy"))
-
-    def client(self, params: dict):
-        from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc import EhpcClient
-        from ansible_collections.hpcops.clusters.plugins.module_utils.transport import Transport
-        return EhpcClient(Transport(validate_certs=params["validate_certs"], timeout=params["timeout"]),
-                          params["access_key_id"], params["secret_access_key"], params["zone"], params["endpoint"])
 
     def fetch_cluster(self, client, cluster_id: str, params: dict) -> list:
         nodes = client.list_nodes(cluster_id)

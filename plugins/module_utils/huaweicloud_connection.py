@@ -71,7 +71,7 @@ class HuaweiCloudConnection(Connection):
         if problem:
             return problem
         if not params.get("project_id"):
-            return "missing Huawei Cloud project_id: it is blank (set project_id or HW_PROJECT_ID)"
+            return "missing Huawei Cloud project_id: set project_id or HW_PROJECT_ID (a blank value counts as unset)"
         problem = credentials_problem(params)
         if problem:
             return problem

@@ -44,8 +44,8 @@ class QingCloudConnection(Connection):
             return problem
         missing = [name for name in REQUIRED if not params.get(name)]
         if missing:
-            return "missing QingCloud credentials: %s is blank (set %s or the %s environment variable)" % (
-                ", ".join(missing), " and ".join(missing), " and ".join(QINGCLOUD_ENV[n] for n in missing))
+            return "missing QingCloud credentials: set %s or the %s environment variable (a blank value counts as unset)" % (
+                " and ".join(missing), " and ".join(QINGCLOUD_ENV[n] for n in missing))
         return None
 
     def client(self):

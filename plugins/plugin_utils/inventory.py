@@ -26,7 +26,6 @@ from ansible.errors import AnsibleParserError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.base import blank_to_unset, endpoint_problem
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError
 
@@ -49,14 +48,15 @@ def group_name(*parts: str) -> str:
 
 
 class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
-    """Subclasses set NAME, ``source_suffixes``, ``group_prefix``, ``credential_options``
-    and implement ``check_options`` and ``fetch``."""
+    """Subclasses set NAME, ``source_suffixes``, ``group_prefix``, ``connection_class``
+    and implement ``fetch_cluster`` (and ``check_options`` where cluster IDs have a form)."""
 
     NAME = ""
     source_suffixes: tuple = ()
     group_prefix = ""
-    credential_options: tuple = ()  # options blank_to_unset applies to (AWX injects "")
-    secret_options: tuple = ()  # never echoed, whatever fails
+    # The cloud's connection (module_utils/*_connection.py): the same options, environment
+    # variables, credential rules and client as the modules.
+    connection_class = None
     role_groups = False  # EHPC nodes have a role; CCE nodes have none
 
     def verify_file(self, path):
@@ -68,13 +68,11 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
 
     def params(self) -> dict:
         """The options as a plain dict, credentials normalised, checked before any call."""
-        names = ("clusters", "endpoint", "validate_certs", "timeout") + tuple(self.credential_options)
         params = {}
-        for name in names:
+        for name in ("clusters",) + tuple(self.connection_class.argument_spec()):
             value = self.get_option(name)
             # A vault-encrypted value is decrypted by str(); the clients want plain text.
             params[name] = to_text(value) if value is not None and not isinstance(value, (bool, int, list)) else value
-        blank_to_unset(params, tuple(self.credential_options) + ("endpoint", "iam_endpoint"))
         clusters = [to_text(c).strip() for c in params["clusters"] or []]
         if not clusters or not all(clusters):
             self.fail("clusters must list at least one cluster ID, and no blank one")
@@ -82,15 +80,14 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
         if repeated:
             self.fail("clusters lists a cluster twice: %s" % ", ".join(repeated))
         params["clusters"] = clusters
-        if params["timeout"] < 1:
-            self.fail("timeout must be at least 1 second, got %d" % params["timeout"])
-        problem = endpoint_problem(params) or self.check_options(params)
+        problem = self.connection_class.problem(params) or self.check_options(params)
         if problem:
             self.fail(problem)
         return params
 
     def check_options(self, params: dict) -> str | None:
-        raise NotImplementedError
+        """What the connection's rules don't cover (the cluster IDs), or None."""
+        return None
 
     def refuse_unknown_options(self, config) -> None:
         # ansible-core ignores a key no option declares: a misspelt filter (``role:`` for
@@ -110,7 +107,8 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
     def _scrub(self, text: str) -> str:
         # The messages built here and by the clients carry no secret; this is the belt to
         # those braces, so a future message can't leak one into the warning ansible prints.
-        for name in self.secret_options:
+        secrets = [name for name, spec in self.connection_class.argument_spec().items() if spec.get("no_log")]
+        for name in secrets:
             value = to_text(self.get_option(name) or "").strip()
             # Blank is "not given"; a value this short is in ordinary words ("t" in every
             # "the"), and replacing it would garble the message without hiding anything.
@@ -122,7 +120,7 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
 
     def client(self, params: dict):
         """The API client, built from ``params`` (it has an ``endpoint`` attribute)."""
-        raise NotImplementedError
+        return self.connection_class(params).client()
 
     def fetch_cluster(self, client, cluster_id: str, params: dict) -> list:
         """Every node of one cluster, as flat records with at least id and cluster_id."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 __metaclass__ = type
 
+import importlib
+
 import pytest
 
 from ansible.errors import AnsibleParserError
@@ -26,6 +28,19 @@ from ansible_collections.hpcops.clusters.plugins.plugin_utils.inventory import g
 ])
 def test_group_names_are_valid_and_do_not_repeat_the_prefix(parts, name):
     assert group_name(*parts) == name
+
+
+def load_plugin(name: str):
+    """The plugin with its documented options registered, as ansible's loader would.
+
+    Loaded from the imported module rather than by name: plain pytest has no collection
+    loader (ansible-test units has one), and the plugin needs none to run.
+    """
+    module = importlib.import_module("ansible_collections.%s.plugins.inventory.%s" % tuple(name.rsplit(".", 1)))
+    inventory_loader._load_config_defs(name, module, module.__file__)  # pylint: disable=protected-access
+    plugin = module.InventoryModule()
+    plugin._load_name = name  # pylint: disable=protected-access
+    return plugin
 
 
 class FakeEhpc:
@@ -57,7 +72,7 @@ NODES = [
 
 
 def ehpc_plugin(client, **options):
-    plugin = inventory_loader.get("hpcops.clusters.ehpc")
+    plugin = load_plugin("hpcops.clusters.ehpc")
     defaults = {"plugin": "hpcops.clusters.ehpc", "clusters": ["ehpc-one"], "access_key_id": "AK",
                 "secret_access_key": "SK", "zone": "jn1a", "busy": False}
     plugin.set_options(direct=dict(defaults, **options))
@@ -101,7 +116,7 @@ def test_cce_item_without_uid_fails_rather_than_being_left_out():
         def list_nodes(self, cluster_id):
             return [{"metadata": {"name": "n1"}, "status": {"phase": "Active"}}]
 
-    plugin = inventory_loader.get("hpcops.clusters.cce")
+    plugin = load_plugin("hpcops.clusters.cce")
     plugin.set_options(direct={"plugin": "hpcops.clusters.cce", "clusters": ["c1"], "project_id": "p",
                                "auth_token": "t", "region": "cn-north-4"})
     plugin.client = lambda params: FakeCce()
