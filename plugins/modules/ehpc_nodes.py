@@ -151,17 +151,17 @@ EXAMPLES = r"""
     state: absent
     nodes: [cln-abcd1234, compute07]
 
-- name: Scale in a large cluster, keeping two nodes, and return only the nodes changed
+- name: Scale in to one compute node, never removing compute01, and return only the nodes changed
   hpcops.clusters.ehpc_nodes:
     cluster_id: ehpc-8jqdq0mz
-    count: 1500
+    count: 1
     protected_nodes: [compute01, cln-efgh5678]
     return_nodes: changed
 
 - name: Scale out and put the new nodes into the inventory
   hpcops.clusters.ehpc_nodes:
     cluster_id: ehpc-8jqdq0mz
-    count: 8
+    count: 3
   register: scaled
 
 - name: Add the new compute nodes as hosts for the next play
