@@ -19,7 +19,6 @@ from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc import MAX_NO
 from ansible_collections.hpcops.clusters.plugins.module_utils.node_refs import unique
 
 CLUSTER_ID_PATTERN = re.compile(r"^ehpc-[A-Za-z0-9]+$")
-NODE_ID_PATTERN = re.compile(r"^cln-[A-Za-z0-9]+$")
 ROLES = ("login", "compute")
 PUBLIC_KEYS = ("role", "status", "transition_status", "name", "private_ip", "instance_id", "create_time")
 CHAIN_KEYS = (("id", "node_id"), ("name", "name"), ("role", "role"), ("status", "status"),
