@@ -12,6 +12,7 @@ from __future__ import annotations
 __metaclass__ = type
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.api_limits import MAX_NODES_PER_REMOVE
+from ansible_collections.hpcops.clusters.plugins.module_utils.node_refs import unique
 
 DELETING = "Deleting"
 
@@ -49,14 +50,6 @@ def node_info(item: dict) -> dict:
     result.update({"flavor": spec.get("flavor") or "", "az": spec.get("az") or "",
                    "creation_timestamp": (item.get("metadata") or {}).get("creationTimestamp") or ""})
     return result
-
-
-def unique(items: list) -> list:
-    seen = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
 
 
 def resolve(items: list, wanted: list) -> tuple:

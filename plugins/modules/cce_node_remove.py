@@ -53,6 +53,17 @@ options:
     type: list
     elements: str
     default: []
+  return_nodes:
+    description:
+      - Which nodes RV(nodes) lists (a large cluster's full list is large, and AWX stores it with every job event).
+      - V(all) lists every node of the cluster after the task (in check mode, as it is now).
+      - V(changed) lists only the nodes this task removed, or would remove in check mode, as they are
+        after the task; a no-op returns an empty list.
+      - V(none) returns an empty list.
+      - The default V(all) keeps what earlier releases returned; set V(changed) for large clusters.
+    type: str
+    choices: [all, changed, none]
+    default: all
   login:
     description:
       - How to log in to the nodes once they have left the cluster (the API's C(spec.login)).
@@ -180,8 +191,10 @@ already_deleting:
   sample: []
 nodes:
   description:
-    - The cluster's nodes after the task (in check mode, as they are now).
+    - The cluster's nodes after the task (in check mode, as they are now), as O(return_nodes) selects them.
     - With O(wait=false) the nodes just submitted are still listed, in phase C(Deleting).
+    - With O(return_nodes=changed), a node removed is listed as last seen (its phase C(Deleting)
+      or as before the task when it is gone).
   returned: always
   type: list
   elements: dict
@@ -235,6 +248,7 @@ class CceNodeRemove(ClusterModule):
         ),
         allow_empty_cluster=dict(type="bool", default=False),
         protected_nodes=dict(type="list", elements="str", default=[]),
+        return_nodes=dict(type="str", default="all", choices=["all", "changed", "none"]),
     )
     connection_class = CceConnection
     default_wait_timeout = 1200
@@ -375,7 +389,7 @@ class CceNodeRemove(ClusterModule):
             "removed": removed,
             "already_deleting": list(plan["deleting"]),
             "not_found": list(plan["absent"]),
-            "nodes": [node_summary(n) for n in after],
+            "nodes": [node_summary(n) for n in _shown_nodes(self.params["return_nodes"], current, after, removed)],
         }
         if self.module._diff:
             result["diff"] = {
@@ -384,6 +398,17 @@ class CceNodeRemove(ClusterModule):
                           else membership(after)},
             }
         return result
+
+
+def _shown_nodes(return_nodes: str, before: list, after: list, removed: list) -> list:
+    if return_nodes == "all":
+        return after
+    if return_nodes == "none":
+        return []
+    # A removed node is gone from ``after`` once its job ended: show it as it was.
+    latest = dict((uid_of(n), n) for n in before)
+    latest.update((uid_of(n), n) for n in after)
+    return [latest[uid] for uid in removed if uid in latest]
 
 
 def main():

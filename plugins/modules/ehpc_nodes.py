@@ -22,6 +22,13 @@ description:
     see O(busy_nodes).
   - The API keeps at least one node of every role (login, compute); a change that would remove
     a role's last node is refused before anything is sent.
+  - The task plans once, from one read of the cluster. After a write whose answer was lost the
+    cluster is read again, and only what is left of that plan is sent; that can only shrink, so
+    a task never adds more nodes, removes other nodes, or restarts a node more often than its
+    plan said. When another change ran at the same time and the cluster ends off O(count),
+    the task succeeds with a warning naming the count it found; a re-run converges.
+  - RV(added_nodes), RV(removed_nodes) and RV(restarted_nodes) describe the nodes a task
+    changed, so a next task can use them (for example with M(ansible.builtin.add_host)).
 author:
   - hpcops.clusters contributors (@hpcops)
 options:
@@ -51,9 +58,36 @@ options:
     type: int
   nodes:
     description:
-      - Node IDs (C(cln-...)) to delete (O(state=absent)) or restart (O(state=restarted)).
+      - Nodes to delete (O(state=absent)) or restart (O(state=restarted)), each by node ID
+        (C(cln-...)) or by node name.
+      - An entry is matched with a node ID first, then with a name; a name that several nodes
+        share is refused before any write (give their IDs).
     type: list
     elements: str
+  protected_nodes:
+    description:
+      - Node IDs or names that are never removed.
+      - A scale-in (O(state=present)) picks other nodes; when only protected nodes could go,
+        the task fails before any write, naming them.
+      - O(state=absent) naming a protected node fails before any write.
+      - Restarts are not affected.
+    type: list
+    elements: str
+    default: []
+  return_nodes:
+    description:
+      - Which nodes RV(nodes) lists. A 2,000-node cluster makes about 650 KB of RV(nodes),
+        which AWX stores with every job event.
+      - V(all) lists every node of the cluster after the change (in check mode, as it is now).
+      - V(changed) lists only the nodes this task added, removed (as they were before) or restarted;
+        a no-op returns an empty list, whatever the size of the cluster.
+      - V(none) returns an empty list.
+      - RV(added_nodes), RV(removed_nodes) and RV(restarted_nodes) are returned in every case.
+      - The default is V(all) so playbooks written for earlier releases, which read RV(nodes),
+        keep working; set V(changed) for large clusters.
+    type: str
+    choices: [all, changed, none]
+    default: all
   node_name:
     description:
       - Name given to added nodes (the API's C(node_name)).
@@ -111,11 +145,31 @@ EXAMPLES = r"""
     private_ips: [192.168.100.50]
     wait: false
 
-- name: Remove two nodes
+- name: Remove two nodes, one by ID and one by name
   hpcops.clusters.ehpc_nodes:
     cluster_id: ehpc-8jqdq0mz
     state: absent
-    nodes: [cln-abcd1234, cln-efgh5678]
+    nodes: [cln-abcd1234, compute07]
+
+- name: Scale in to one compute node, never removing compute01, and return only the nodes changed
+  hpcops.clusters.ehpc_nodes:
+    cluster_id: ehpc-8jqdq0mz
+    count: 1
+    protected_nodes: [compute01, cln-efgh5678]
+    return_nodes: changed
+
+- name: Scale out and put the new nodes into the inventory
+  hpcops.clusters.ehpc_nodes:
+    cluster_id: ehpc-8jqdq0mz
+    count: 3
+  register: scaled
+
+- name: Add the new compute nodes as hosts for the next play
+  ansible.builtin.add_host:
+    name: "{{ item.name }}"
+    ansible_host: "{{ item.private_ip }}"
+    groups: [new_compute]
+  loop: "{{ scaled.added_nodes }}"
 
 - name: Restart a node
   hpcops.clusters.ehpc_nodes:
@@ -133,29 +187,75 @@ job_ids:
   elements: str
   sample: [j-5h4i2duatxc]
 added:
-  description: IDs of the nodes added (after a real run).
+  description: IDs of the nodes added (after a real run), the IDs of RV(added_nodes).
   returned: always
   type: list
   elements: str
 removed:
-  description: IDs of the nodes removed, or that would be removed in check mode.
+  description: IDs of the nodes removed, or that would be removed in check mode; the IDs of RV(removed_nodes).
   returned: always
   type: list
   elements: str
 restarted:
-  description: IDs of the nodes restarted, or that would be restarted in check mode.
+  description: IDs of the nodes restarted, or that would be restarted in check mode; the IDs of RV(restarted_nodes).
   returned: always
   type: list
   elements: str
+added_nodes:
+  description:
+    - The nodes added, read after the jobs ended (with O(wait=false), as they are when the task returns).
+    - Nodes added by a change running at the same time are included (a warning says so).
+    - Empty in check mode (the nodes do not exist yet).
+  returned: always
+  type: list
+  elements: dict
+  contains: &chain_node
+    id:
+      description: Node ID.
+      type: str
+    name:
+      description: Node name.
+      type: str
+    role:
+      description: Node role.
+      type: str
+    status:
+      description: Node status.
+      type: str
+    private_ip:
+      description: Private IP.
+      type: str
+    instance_id:
+      description: ID of the instance behind the node.
+      type: str
+  sample: [{id: cln-4x1b2c3d, name: compute03, role: compute, status: active, private_ip: 192.168.100.13,
+            instance_id: i-7h6g5f4e}]
+removed_nodes:
+  description: The nodes removed (or that would be removed in check mode), as they were before.
+  returned: always
+  type: list
+  elements: dict
+  contains: *chain_node
+restarted_nodes:
+  description:
+    - The nodes restarted, read after the job ended (in check mode, the nodes that would be restarted, as they are).
+  returned: always
+  type: list
+  elements: dict
+  contains: *chain_node
 not_found:
   description:
     - Nodes listed in O(nodes) that are not in the cluster. With O(state=absent) they are skipped with a warning
       (already removed, or a typo); with O(state=restarted) the task fails before any write.
+    - Each entry as given in O(nodes) (an ID or a name).
   returned: always
   type: list
   elements: str
 plan:
-  description: What the module decided to do; in check mode, what it would do.
+  description:
+    - What the task sent and the cloud took (a write whose answer was lost counts when the cluster
+      shows it landed); in check mode, what a real run would send.
+    - Never more than the plan made from the first read of the cluster.
   returned: always
   type: dict
   contains:
@@ -179,7 +279,8 @@ plan:
       type: dict
   sample: {add: 0, add_batches: [], remove: [cln-4x1b2c3d], restart: [], protected: {cln-9z8y7x6w: [19453]}}
 nodes:
-  description: The cluster's nodes after the change (in check mode, as they are now).
+  description:
+    - The cluster's nodes after the change (in check mode, as they are now), as O(return_nodes) selects them.
   returned: always
   type: list
   elements: dict
@@ -213,20 +314,19 @@ nodes:
 """
 
 import ipaddress
-import random
-import time
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
 from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud_connection import QingCloudConnection
 from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import (
-    CLUSTER_ID_PATTERN, NODE_ID_PATTERN, in_transition, nodes_by_role, plan_add_batches, public_node, removable, role_of_last_nodes,
-    surplus_nodes)
+    CLUSTER_ID_PATTERN, PlanError, chain_node, landed_removals, landed_restarts, needs_busy_map, nodes_by_role,
+    plan_nodes, public_node, remaining_work, removable, role_nodes)
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
 
-# After a write whose answer was lost, or when another run raced this one, the cluster
-# is read again and the plan recomputed, a bounded number of times.
+# After a write whose answer was lost, the cluster is read again and what is left of the
+# plan sent, a bounded number of times; what is left can only shrink.
 MAX_ROUNDS = 3
+PLAN_KEYS = ("add", "add_batches", "remove", "restart", "protected")
 
 
 class EhpcNodes(ClusterModule):
@@ -241,6 +341,8 @@ class EhpcNodes(ClusterModule):
         private_ips=dict(type="list", elements="str"),
         resource_conf=dict(type="str"),
         busy_nodes=dict(type="str", default="protect", choices=["protect", "remove"]),
+        protected_nodes=dict(type="list", elements="str", default=[]),
+        return_nodes=dict(type="str", default="all", choices=["all", "changed", "none"]),
     )
     module_kwargs = dict(
         required_if=[("state", "present", ["count"]), ("state", "absent", ["nodes"]),
@@ -257,12 +359,15 @@ class EhpcNodes(ClusterModule):
             self.fail("cluster_id %r is not an EHPC cluster ID (ehpc- followed by letters and digits)" % p["cluster_id"])
         if p["state"] == "present" and p["count"] < 1:
             self.fail("count must be at least 1: the API keeps one node of every role (got %d)" % p["count"])
+        if any(not (entry or "").strip() for entry in p["protected_nodes"]):
+            self.fail("protected_nodes must not contain empty entries")
+        p["protected_nodes"] = [entry.strip() for entry in p["protected_nodes"]]
         if p["state"] != "present":
             if not p["nodes"]:
-                self.fail("nodes must list at least one node ID with state=%s" % p["state"])
-            bad = [n for n in p["nodes"] if not NODE_ID_PATTERN.match(n)]
-            if bad:
-                self.fail("not EHPC node IDs (cln- followed by letters and digits): %s" % ", ".join(bad))
+                self.fail("nodes must list at least one node ID or name with state=%s" % p["state"])
+            if any(not (entry or "").strip() for entry in p["nodes"]):
+                self.fail("nodes must not contain empty entries")
+            p["nodes"] = [entry.strip() for entry in p["nodes"]]
             for name in ("node_name", "private_ips", "resource_conf"):
                 if p[name]:
                     self.fail("%s only applies to state=present (it describes added nodes)" % name)
@@ -278,10 +383,12 @@ class EhpcNodes(ClusterModule):
     def gather(self):
         return self.client.list_nodes(self.params["cluster_id"])
 
+    def _options(self) -> dict:
+        return dict((name, self.params[name]) for name in
+                    ("cluster_id", "state", "role", "count", "nodes", "private_ips", "busy_nodes", "protected_nodes"))
+
     def _busy(self, nodes: list) -> dict:
         """Node id -> running HPC job ids; only asked when nodes may be removed."""
-        if self.params["busy_nodes"] == "remove" or not nodes:
-            return {}
         from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError
         from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes
         jobs = self.client.list_hpc_jobs(self.params["cluster_id"], "running")
@@ -292,140 +399,115 @@ class EhpcNodes(ClusterModule):
         return {}
 
     def make_plan(self, current):
-        nodes = current  # the listNodes entries of the whole cluster
-        p = self.params
-        plan = {"add": 0, "add_batches": [], "remove": [], "restart": [], "protected": {}}
-        if p["state"] == "present":
-            role_nodes = [n for n in nodes if n.get("role") == p["role"] and removable(n)]
-            missing = p["count"] - len(role_nodes)
-            if missing > 0:
-                plan["add"] = missing
-                plan["add_batches"] = plan_add_batches(missing)
-                if p["private_ips"] and len(p["private_ips"]) < missing:
-                    self.fail("%d nodes to add but only %d private_ips given" % (missing, len(p["private_ips"])))
-                taken = sorted(set(p["private_ips"] or []) & set(n.get("private_ip") for n in nodes))
-                if taken:
-                    # Checked before the first addNodes: a later batch refused for it would
-                    # leave the scale-out half done.
-                    self.fail("private_ips already used by nodes of cluster %s: %s" % (p["cluster_id"], ", ".join(taken)))
-            elif missing < 0:
-                # A node still being created, restarted or deleted can't be removed (the API
-                # refuses it), so it is never picked; if only such nodes could go, say which.
-                settled = [n for n in role_nodes if not in_transition(n)]
-                moving = [n for n in role_nodes if in_transition(n)]
-                if len(settled) < -missing:
-                    self.fail("scale-in to %d %s nodes would have to remove nodes in transition: %s; "
-                              "re-run once they are active" % (p["count"], p["role"], ", ".join(
-                                  "%s (%s)" % (n["node_id"], n.get("transition_status") or n.get("status"))
-                                  for n in moving)), plan=plan)
-                busy = self._busy(nodes)
-                chosen, protected, short = surplus_nodes(settled, -missing, busy)
-                plan["remove"] = [n["node_id"] for n in chosen]
-                plan["protected"] = protected
-                if short:
-                    self.fail("scale-in to %d %s nodes needs %d more idle nodes; busy nodes kept: %s "
-                              "(set busy_nodes=remove to remove them anyway)"
-                              % (p["count"], p["role"], short, _describe_busy(protected)), plan=plan)
-        else:
-            by_id = dict((n["node_id"], n) for n in nodes)
-            unknown = [n for n in _unique(p["nodes"]) if n not in by_id]
-            plan["not_found"] = unknown
-            if p["state"] == "restarted":
-                if unknown:
-                    self.fail("nodes not in cluster %s: %s" % (p["cluster_id"], ", ".join(unknown)), not_found=unknown)
-                plan["restart"] = _unique(p["nodes"])
-            else:
-                targets = [by_id[n] for n in _unique(p["nodes"]) if n in by_id and removable(by_id[n])]
-                emptied = role_of_last_nodes(nodes, targets)
-                if emptied:
-                    self.fail("refusing to delete every %s node of cluster %s: the API keeps at least one "
-                              "node of each role" % (emptied, p["cluster_id"]))
-                busy = self._busy(nodes) if targets else {}
-                protected = dict((n["node_id"], busy[n["node_id"]]) for n in targets if n["node_id"] in busy)
-                if protected:
-                    self.fail("nodes run HPC jobs: %s (set busy_nodes=remove to remove them anyway)"
-                              % _describe_busy(protected), plan=dict(plan, protected=protected))
-                plan["remove"] = [n["node_id"] for n in targets]
-                if unknown:
-                    # Gone already (a re-run) or a typo: not an error, but never silent.
-                    self.module.warn("nodes not in cluster %s (already removed, or a typo?): %s"
-                                     % (p["cluster_id"], ", ".join(unknown)))
-        plan["changes"] = bool(plan["add"] or plan["remove"] or plan["restart"])
+        options = self._options()
+        busy = self._busy(current) if needs_busy_map(current, options) else {}
+        try:
+            plan = plan_nodes(current, options, busy)
+        except PlanError as err:
+            extra = dict(err.extra)
+            if err.plan is not None:
+                extra["plan"] = _public_plan(err.plan)
+            self.fail(err.message, **extra)
+        if plan["not_found"] and options["state"] == "absent":
+            # Gone already (a re-run) or a typo: not an error, but never silent.
+            self.module.warn("nodes not in cluster %s (already removed, or a typo?): %s"
+                             % (options["cluster_id"], ", ".join(plan["not_found"])))
+        # The read the plan was made from: a later round measures what landed against it.
+        self._planned_from = current
         return plan
 
     def apply(self, plan):
         p = self.params
         # One deadline for every wait of this task, however many rounds it takes.
         self._deadline = waiters.Deadline(p["wait_timeout"])
-        applied = {"job_ids": [], "restarted": [], "uncertain": False}
+        delivered = {"add": 0, "add_batches": [], "remove": [], "restart": []}
+        applied = {"job_ids": [], "uncertain": False, "delivered": delivered, "in_flight": None}
+        work = plan
         for round_number in range(MAX_ROUNDS):
             try:
-                self._submit(plan, applied)
+                self._submit(plan, work, applied)
+                break
             except ApiError as err:
-                if not (err.ambiguous or plan["remove"]) or round_number == MAX_ROUNDS - 1:
+                kind, what = applied["in_flight"] or (None, None)
+                if kind is None or round_number == MAX_ROUNDS - 1 or not (err.ambiguous or kind == "remove"):
                     raise
                 # The write may have been applied: look before sending anything again.
-                if err.ambiguous:
-                    self.result["changed"] = True
                 nodes = self.gather()
-                if not err.ambiguous and not _already_leaving(nodes, plan["remove"]):
+                if err.ambiguous:
+                    self._count_landed(kind, what, nodes, delivered)
+                elif landed_removals(nodes, what) != list(what):
                     raise
                 # (A refused deleteNodes whose nodes are leaving all the same: another run,
-                # racing this one, removes them. Plan anew from what is there now.)
+                # racing this one, removes them; they are not this run's removals.)
                 applied["uncertain"] = True
-                plan = self.make_plan(nodes)
-                # make_plan restarts every listed node again; a restart that landed shows as
-                # "restarting" and is awaited instead of being sent a second time.
-                landed = set(n["node_id"] for n in nodes if n.get("transition_status") == "restarting")
-                applied["restarted"].extend(n for n in plan["restart"] if n in landed)
-                plan["restart"] = [n for n in plan["restart"] if n not in landed]
-                continue
-            if p["wait"]:
-                self._wait(applied)
-            applied["after"] = self.gather()
-            if not p["wait"] or p["state"] != "present" or round_number == MAX_ROUNDS - 1:
-                return applied
-            plan = self.make_plan(applied["after"])
-            if not plan["changes"]:
-                return applied
-            # Another run changed the same role at the same time. Stagger the runs, let the
-            # other run's nodes finish their transition (nodes in transition can't be
-            # removed, and both runs then see the same cluster), and converge on count again.
-            time.sleep(random.uniform(0.2, 1.0))
-            plan = self.make_plan(self._wait_until_settled())
-            if not plan["changes"]:
-                applied["after"] = self.gather()
-                return applied
+                work = remaining_work(plan, delivered, nodes, self._options())
+                if not work["changes"]:
+                    break
+        if p["wait"]:
+            self._wait(applied)
+        applied["after"] = self.gather()
+        if p["state"] == "present":
+            have = len(role_nodes(applied["after"], p["role"]))
+            if have != p["count"]:
+                # Never corrected here: that would send more than the plan allowed.
+                self.module.warn("cluster %s has %d %s nodes for count %d because another change ran at the same "
+                                 "time; a re-run converges" % (p["cluster_id"], have, p["role"], p["count"]))
         return applied
 
-    def _submit(self, plan, applied):
+    def _submit(self, first, work, applied):
         p = self.params
-        ips = list(p["private_ips"] or [])
-        submitted = 0
-        for batch in plan["add_batches"]:
+        delivered = applied["delivered"]
+        for batch in work["add_batches"]:
+            applied["in_flight"] = ("add", batch)
+            # Addresses are used in order; those of the nodes already added are spent.
+            ips = (p["private_ips"] or [])[delivered["add"]:delivered["add"] + batch]
             try:
                 job_id = self.client.add_nodes(p["cluster_id"], p["role"], batch, p["node_name"],
-                                               ips[:batch] or None, p["resource_conf"])
+                                               ips or None, p["resource_conf"])
             except ApiError as err:
-                if submitted:
+                if delivered["add"]:
                     # Earlier batches were accepted: say so, keep their jobs in the result.
                     err.message = "%d of %d nodes were added before addNodes failed: %s" % (
-                        submitted, plan["add"], err.message)
+                        delivered["add"], first["add"], err.message)
                 raise
-            del ips[:batch]
-            submitted += batch
+            delivered["add"] += batch
+            delivered["add_batches"].append(batch)
             self._record_write(applied, [job_id])
-        if plan["remove"]:
-            self._record_write(applied, self.client.delete_nodes(p["cluster_id"], plan["remove"]))
-        if plan["restart"]:
-            self._record_write(applied, [self.client.restart_nodes(p["cluster_id"], plan["restart"])])
-            applied["restarted"].extend(plan["restart"])
+        if work["remove"]:
+            applied["in_flight"] = ("remove", list(work["remove"]))
+            self._record_write(applied, self.client.delete_nodes(p["cluster_id"], work["remove"]))
+            delivered["remove"].extend(work["remove"])
+        if work["restart"]:
+            applied["in_flight"] = ("restart", list(work["restart"]))
+            self._record_write(applied, [self.client.restart_nodes(p["cluster_id"], work["restart"])])
+            delivered["restart"].extend(work["restart"])
+
+    def _count_landed(self, kind, what, nodes, delivered):
+        """Credit a write whose answer was lost with what the cluster shows of it."""
+        if kind == "add":
+            # Nodes beyond those counted before and added since are this batch's (or, in a
+            # race, another run's: counting them here only ever sends less).
+            expected = len(role_nodes(self._planned_from, self.params["role"])) + delivered["add"]
+            landed = max(0, min(what, len(role_nodes(nodes, self.params["role"])) - expected))
+            if landed:
+                delivered["add"] += landed
+                delivered["add_batches"].append(landed)
+        elif kind == "remove":
+            landed = landed_removals(nodes, what)
+            delivered["remove"].extend(landed)
+        else:
+            landed = landed_restarts(nodes, what)
+            delivered["restart"].extend(landed)
+        if landed:
+            self.result["changed"] = True
 
     def _record_write(self, applied, job_ids):
         """An accepted write: changed from now on, and its jobs reported even if a later step fails."""
         applied["job_ids"].extend(job_ids)
+        applied["in_flight"] = None
         self.result["changed"] = True
         self.result["job_ids"] = list(applied["job_ids"])
+        self.result["plan"] = _public_plan(applied["delivered"])
 
     def _wait(self, applied):
         if applied["job_ids"]:
@@ -449,27 +531,41 @@ class EhpcNodes(ClusterModule):
         return waiters.poll(check, self._deadline, describe)
 
     def report(self, current, plan, applied):
-        before = current
-        check_mode = self.module.check_mode
-        after = applied["after"] if applied else before
+        before = dict((n["node_id"], n) for n in current)
+        after = applied["after"] if applied else current
+        after_by_id = dict((n["node_id"], n) for n in after)
+        if applied:
+            # What was sent and landed, not the first plan: a later round may have shrunk it.
+            done = dict(applied["delivered"], protected=plan["protected"])
+            added = [n for n in after if n["node_id"] not in before]
+        else:
+            # Check mode: what a real run would do (without changes, the plan is empty).
+            done = plan
+            added = []
+        removed = [before[i] for i in done["remove"] if i in before]
+        restarted = [after_by_id.get(i) or before[i] for i in done["restart"] if i in after_by_id or i in before]
+        shown = self.params["return_nodes"]
+        if shown == "all":
+            nodes = after
+        elif shown == "changed":
+            nodes = added + removed + restarted
+        else:
+            nodes = []
         result = {
             "job_ids": applied["job_ids"] if applied else [],
-            "plan": dict((k, v) for k, v in plan.items() if k not in ("changes", "not_found")),
-            "nodes": [public_node(n) for n in after],
-            "added": [],
-            "removed": list(plan["remove"]) if check_mode else [],
-            "restarted": list(plan["restart"]) if check_mode else [],
+            "plan": _public_plan(done),
+            "nodes": [public_node(n) for n in nodes],
+            "added": [n["node_id"] for n in added],
+            "removed": [n["node_id"] for n in removed],
+            "restarted": [n["node_id"] for n in restarted],
+            "added_nodes": [chain_node(n) for n in added],
+            "removed_nodes": [chain_node(n) for n in removed],
+            "restarted_nodes": [chain_node(n) for n in restarted],
             "not_found": list(plan.get("not_found", [])),
         }
-        if applied:
-            before_ids = set(n["node_id"] for n in before)
-            staying = set(n["node_id"] for n in after if removable(n))
-            result["added"] = [n["node_id"] for n in after if n["node_id"] not in before_ids]
-            result["removed"] = [n["node_id"] for n in before if removable(n) and n["node_id"] not in staying]
-            result["restarted"] = applied["restarted"]
         if self.module._diff:
-            result["diff"] = {"before": nodes_by_role([n for n in before if removable(n)]),
-                              "after": self._after_by_role(before, after, plan)}
+            result["diff"] = {"before": nodes_by_role([n for n in current if removable(n)]),
+                              "after": self._after_by_role(current, after, plan)}
         return result
 
     def _after_by_role(self, before, after, plan):
@@ -481,10 +577,8 @@ class EhpcNodes(ClusterModule):
         return predicted
 
 
-def _already_leaving(nodes, node_ids):
-    """Whether every one of ``node_ids`` is gone or being deleted."""
-    by_id = dict((n["node_id"], n) for n in nodes)
-    return all(i not in by_id or not removable(by_id[i]) for i in node_ids)
+def _public_plan(plan: dict) -> dict:
+    return dict((key, plan.get(key, {} if key == "protected" else [])) for key in PLAN_KEYS)
 
 
 def _is_ipv4(text):
@@ -493,18 +587,6 @@ def _is_ipv4(text):
     except ValueError:
         return False
     return True
-
-
-def _unique(items):
-    seen = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
-
-
-def _describe_busy(protected: dict) -> str:
-    return ", ".join("%s (jobs %s)" % (node, ", ".join(str(j) for j in jobs)) for node, jobs in sorted(protected.items())) or "none"
 
 
 def main():

@@ -28,7 +28,8 @@ options:
     description:
       - ID of one hyper cluster to show, 1 to 64 letters, digits and hyphens.
       - Without it, every hyper cluster of the project (of O(type), when given; else of both types) is listed.
-      - A hyper cluster that does not exist gives an empty RV(hyper_clusters).
+      - A hyper cluster that does not exist gives an empty RV(hyper_clusters), its ID in RV(not_found)
+        and a warning (a typo in an ID is never silent).
     type: str
     aliases: [hyper_cluster_id]
   type:
@@ -59,7 +60,7 @@ EXAMPLES = r"""
 
 - name: Fail when it does not exist
   ansible.builtin.assert:
-    that: one.hyper_clusters | length == 1
+    that: one.not_found | length == 0
 
 - name: Subnets of the default network of every HPS hyper cluster
   hpcops.clusters.modelarts_hyper_cluster_info:
@@ -104,6 +105,12 @@ hyper_clusters:
       name: demo-hps
       type: HPS
       network_info: [{hyper_cluster_subnet_id: subnet-demo-0001, is_default: true}]
+not_found:
+  description: With O(id), the ID when no hyper cluster of that ID (and type) exists; else empty.
+  returned: always
+  type: list
+  elements: str
+  sample: [hc-demo-typo]
 query_result:
   description: What O(query) gave.
   returned: when O(query) is set
@@ -137,6 +144,7 @@ class ModelArtsHyperClusterInfo(InfoModule):
 
     def gather(self):
         p = self.params
+        self.result["not_found"] = []
         client = self.client
         try:
             if p["id"] is None:
@@ -149,7 +157,12 @@ class ModelArtsHyperClusterInfo(InfoModule):
         except ApiError as err:
             what = "hyper cluster %s" % p["id"] if p["id"] else "the hyper clusters"
             self.fail("cannot read %s: %s" % (what, err), failure=err.as_dict())
-        return [] if cluster is None else [public_hyper_cluster(cluster, cluster_type)]
+        if cluster is None:
+            # The API answered that it does not exist (a checked 404): say so, never a silent [].
+            self.result["not_found"] = [p["id"]]
+            self.module.warn("hyper cluster %s (type %s) does not exist" % (p["id"], cluster_type))
+            return []
+        return [public_hyper_cluster(cluster, cluster_type)]
 
 
 def main():

@@ -301,3 +301,25 @@ def test_a_later_task_refused_reports_the_work_already_submitted(sim, module_run
     # The first task's 200 nodes are Deleting or gone; every other node is Active still.
     active = set(n["uid"] for n in cce_nodes(sim).values() if n["phase"] == "Active")
     assert len(active) == 250 and not active & set(run.result["removed"])
+
+
+def test_return_nodes_changed_lists_only_the_removed_nodes_and_none_lists_nothing(sim, playbook_runner, tmp_path):
+    sim.world(cce_nodes=6)
+    uids = dict((name, n["uid"]) for name, n in cce_nodes(sim).items())
+    module = "hpcops.clusters.cce_node_remove"
+    tasks = [
+        {"name": "changed", module: args(["cce-demo-node-6"], return_nodes="changed")},
+        {"name": "none", module: args(["cce-demo-node-5"], return_nodes="none")},
+        {"name": "no-op", module: args(["cce-demo-node-6"], return_nodes="changed")},
+        {"name": "all", module: args(["cce-demo-node-6"])},
+    ]
+    playbook = tmp_path / "return_nodes.json"
+    playbook.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
+    run = playbook_runner(playbook)
+    changed, none, no_op, every = run.results
+    assert not any(r.get("failed") for r in run.results), run
+    assert changed["changed"] and changed["removed"] == [uids["cce-demo-node-6"]]
+    assert [(n["uid"], n["name"]) for n in changed["nodes"]] == [(uids["cce-demo-node-6"], "cce-demo-node-6")]
+    assert none["changed"] and none["removed"] == [uids["cce-demo-node-5"]] and none["nodes"] == []
+    assert not no_op["changed"] and no_op["nodes"] == [] and no_op["not_found"] == ["cce-demo-node-6"]
+    assert sorted(n["name"] for n in every["nodes"]) == ["cce-demo-node-%d" % i for i in range(1, 5)]

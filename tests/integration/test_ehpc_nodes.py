@@ -172,7 +172,9 @@ def test_bad_input_fails_clearly_before_any_call(sim, module_runner):
         ({"cluster_id": "cluster-1", "count": 2}, "not an EHPC cluster ID"),
         ({"cluster_id": CLUSTER, "state": "absent"}, "nodes"),
         ({"cluster_id": CLUSTER, "state": "restarted", "nodes": []}, "at least one node"),
-        ({"cluster_id": CLUSTER, "state": "absent", "nodes": ["node-1"]}, "not EHPC node IDs"),
+        ({"cluster_id": CLUSTER, "state": "absent", "nodes": ["", "cln-abcd1234"]}, "empty entries"),
+        ({"cluster_id": CLUSTER, "count": 1, "protected_nodes": [" "]}, "protected_nodes must not contain empty entries"),
+        ({"cluster_id": CLUSTER, "count": 1, "return_nodes": "some"}, "return_nodes"),
         ({"cluster_id": CLUSTER, "count": "three"}, "count"),
     ]
     for args, expected in cases:

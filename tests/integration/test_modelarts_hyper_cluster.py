@@ -224,6 +224,10 @@ def test_info_lists_shows_filters_and_queries(sim, playbook_runner, tmp_path):
         {"hyper_cluster_subnet_id": "subnet-demo-0102", "is_default": False}]
     assert networks["query_result"] == ["subnet-demo-0001", "subnet-demo-0002"]
     assert wrong_type["hyper_clusters"] == [] and unknown["hyper_clusters"] == []
+    # Not found is said: the ID comes back in not_found, with a warning naming it.
+    assert wrong_type["not_found"] == [ECS] and unknown["not_found"] == ["hc-nope"]
+    assert any("hc-nope" in w and "does not exist" in w for w in unknown.get("warnings", [])), unknown
+    assert show_ecs["not_found"] == [] and listed["not_found"] == [] and not show_ecs.get("warnings")
     assert queried["query_result"] == ["demo-hps"]
     assert "query_result" not in listed
     assert not any(r.get("changed") for r in run.results)

@@ -56,28 +56,65 @@ def scale_at_once(sim, tmp_path, start, wanted, delay) -> list:
     runs = concurrent_runs(sim, tmp_path, [task])
     for results in runs:
         assert len(results) == 1 and not results[0].get("failed"), (delay, results, sim.writes())
-        # Each run returns only once the cluster, settled, has the count it asked for.
-        assert len(role_nodes(results[0]["nodes"])) == wanted, results[0]["nodes"]
+        result = results[0]
+        # Never more than the run's own plan, made from the one read both runs did.
+        assert result["plan"]["add"] <= max(0, wanted - start), result["plan"]
+        assert len(result["plan"]["remove"]) <= max(0, start - wanted), result["plan"]
+        # A run that ends off the count says why, and how to converge.
+        have = len(role_nodes(result["nodes"]))
+        warned = [w for w in result.get("warnings", []) if "because another change ran at the same time" in w]
+        if have != wanted:
+            assert warned and ("has %d compute nodes for count %d" % (have, wanted)) in warned[0], result
+        else:
+            assert not warned, result
+    assert len(sim_ehpc_nodes(sim.state(), CLUSTER, "login")) == 1
+    return [results[0] for results in runs]
+
+
+def converges(sim, tmp_path, wanted):
+    """A re-run brings the cluster to ``wanted``; one more run is a no-op."""
+    task = {"name": "rerun", "hpcops.clusters.ehpc_nodes": {"cluster_id": CLUSTER, "count": wanted}}
+    playbook = tmp_path / "rerun.json"
+    playbook.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": [task, task]}]))
+    rerun, again = finish(start(sim, playbook))
+    assert not rerun.get("failed") and not rerun.get("warnings"), rerun
+    assert len(role_nodes(rerun["nodes"])) == wanted, rerun["nodes"]
+    assert not again.get("changed") and again["plan"] == {"add": 0, "add_batches": [], "remove": [], "restart": [],
+                                                          "protected": {}}, again
     compute = sim_ehpc_nodes(sim.state(), CLUSTER)
     assert len(compute) == wanted and all(n["status"] == "active" for n in compute), compute
-    assert len(sim_ehpc_nodes(sim.state(), CLUSTER, "login")) == 1
-    return runs
+    return rerun
 
 
 @pytest.mark.parametrize("delay", WRITE_DELAYS)
-def test_two_runs_scaling_out_at_once_end_at_the_wanted_count(sim, tmp_path, delay):
-    scale_at_once(sim, tmp_path, 2, 5, delay)
+def test_two_runs_scaling_out_at_once_never_write_beyond_their_plans(sim, tmp_path, delay):
+    runs = scale_at_once(sim, tmp_path, 2, 5, delay)
     added = sum(len(j["resource_ids"]) for j in ehpc_jobs(sim, "AddClusterNodes"))
-    deleted = sum(len(j["resource_ids"]) for j in ehpc_jobs(sim, "DeleteClusterNodes"))
-    # Both runs read 2 nodes and added 3 each; the surplus went once, and no more.
-    assert (added, deleted) == (6, 3), sim.writes()
+    # Neither run removes the other's nodes (a write beyond its plan): what was added is
+    # the sum of what the plans allowed.
+    assert ehpc_jobs(sim, "DeleteClusterNodes") == [], sim.writes()
+    assert added == sum(r["plan"]["add"] for r in runs), (added, runs)
+    compute = len(sim_ehpc_nodes(sim.state(), CLUSTER))
+    if sorted(r["plan"]["add"] for r in runs) == [3, 3]:
+        # They raced (the usual case): both read 2 nodes and added 3; the cluster has 8,
+        # and at least the run that saw both additions warns.
+        assert compute == 8 and any(r.get("warnings") for r in runs), runs
+    else:
+        # On a loaded machine the second run may start after the first write landed: it
+        # then finds 5 nodes and sends nothing.
+        assert sorted(r["plan"]["add"] for r in runs) == [0, 3] and compute == 5, runs
+    rerun = converges(sim, tmp_path, 5)
+    assert len(rerun["removed"]) == compute - 5 and rerun["plan"]["add"] == 0
 
 
 @pytest.mark.parametrize("delay", WRITE_DELAYS[:2])
 def test_two_runs_scaling_in_at_once_remove_only_the_surplus(sim, tmp_path, delay):
-    scale_at_once(sim, tmp_path, 5, 3, delay)
+    runs = scale_at_once(sim, tmp_path, 5, 3, delay)
     assert ehpc_jobs(sim, "AddClusterNodes") == []
     assert [len(j["resource_ids"]) for j in ehpc_jobs(sim, "DeleteClusterNodes")] == [2]
     # Both chose the same two newest nodes; the slower deleteNodes was refused (they were
-    # already leaving) and that run took the cluster as it found it.
+    # already leaving): that run removed nothing itself and says so.
     assert [c.get("ret_code") for c in sim.writes()] in ([0, 1400], [0, 2100])
+    assert sorted(len(r["removed"]) for r in runs) == [0, 2], runs
+    assert len(sim_ehpc_nodes(sim.state(), CLUSTER)) == 3
+    converges(sim, tmp_path, 3)

@@ -41,7 +41,7 @@ BAD_INPUT = [
     ("ehpc_nodes", {"cluster_id": EHPC, "count": 2, "state": "running"}, ["state", "present, absent, restarted"]),
     ("ehpc_nodes", {"cluster_id": "cluster-1", "count": 2}, ["not an EHPC cluster ID"]),
     ("ehpc_nodes", {"cluster_id": "ehpc-../../x", "count": 2}, ["not an EHPC cluster ID"]),
-    ("ehpc_nodes", {"cluster_id": EHPC, "state": "absent", "nodes": ["node-1"]}, ["not EHPC node IDs", "node-1"]),
+    ("ehpc_nodes", {"cluster_id": EHPC, "state": "absent", "nodes": ["cln-abcd1234", " "]}, ["nodes", "empty entries"]),
     ("ehpc_nodes", {"cluster_id": EHPC, "state": "restarted", "nodes": []}, ["at least one node"]),
     ("ehpc_nodes", {"cluster_id": EHPC, "count": 2, "nodes": ["cln-abcd1234"]}, ["mutually exclusive", "count|nodes"]),
     ("ehpc_nodes", {"cluster_id": EHPC, "state": "absent", "nodes": ["cln-abcd1234"], "node_name": "x"},

@@ -87,3 +87,191 @@ def test_busy_nodes_match_fully_qualified_host_names():
     nodes = [node("cln-aaa", name="compute01")]
     jobs = [{"job_id": 9, "job_status": "running", "job_node_list": "compute01.cluster.local"}]
     assert busy_nodes(nodes, jobs) == {"cln-aaa": [9]}
+
+
+# --- plan_nodes: one plan per task, over a table of situations ---------------------------
+
+import pytest  # noqa: E402
+
+from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import (  # noqa: E402
+    PlanError, chain_node, landed_removals, landed_restarts, needs_busy_map, plan_nodes, remaining_work, resolve_nodes)
+
+
+def cluster(compute=3, login=1, **extra_by_id):
+    nodes = [node("cln-l%d" % i, role="login", minute=i, name="login%02d" % i) for i in range(1, login + 1)]
+    nodes += [node("cln-c%d" % i, minute=10 + i, name="compute%02d" % i) for i in range(1, compute + 1)]
+    for item in nodes:
+        item.update(extra_by_id.get(item["node_id"], {}))
+    return nodes
+
+
+def options(**given):
+    base = {"cluster_id": "ehpc-test", "state": "present", "role": "compute", "count": 3, "nodes": None,
+            "private_ips": None, "busy_nodes": "protect", "protected_nodes": []}
+    base.update(given)
+    return base
+
+
+def summary(plan):
+    return (plan["add"], plan["add_batches"], plan["remove"], plan["restart"], plan["not_found"], plan["changes"])
+
+
+PLANS = [
+    # (situation, nodes, options, busy, (add, add_batches, remove, restart, not_found, changes))
+    ("at count: nothing", cluster(3), options(count=3), {}, (0, [], [], [], [], False)),
+    ("scale out", cluster(3), options(count=5), {}, (2, [2], [], [], [], True)),
+    ("scale out past 99", cluster(1), options(count=150), {}, (149, [99, 50], [], [], [], True)),
+    ("login role counted apart", cluster(3, login=1), options(role="login", count=2), {}, (1, [1], [], [], [], True)),
+    ("scale in: newest first", cluster(4), options(count=2), {}, (0, [], ["cln-c4", "cln-c3"], [], [], True)),
+    ("scale in skips busy", cluster(4), options(count=3), {"cln-c4": [7]}, (0, [], ["cln-c3"], [], [], True)),
+    ("scale in skips protected by name", cluster(4), options(count=3, protected_nodes=["compute04"]), {},
+     (0, [], ["cln-c3"], [], [], True)),
+    ("scale in skips protected by id", cluster(4), options(count=2, protected_nodes=["cln-c3"]), {},
+     (0, [], ["cln-c4", "cln-c2"], [], [], True)),
+    ("deleting nodes do not count", cluster(3, **{"cln-c3": {"transition_status": "deleting"}}), options(count=3), {},
+     (1, [1], [], [], [], True)),
+    ("creating nodes count, never picked", cluster(4, **{"cln-c4": {"transition_status": "creating"}}),
+     options(count=3), {}, (0, [], ["cln-c3"], [], [], True)),
+    ("absent by id and name", cluster(3), options(state="absent", count=None, nodes=["cln-c1", "compute02"]), {},
+     (0, [], ["cln-c1", "cln-c2"], [], [], True)),
+    ("absent: the same node twice", cluster(3), options(state="absent", count=None, nodes=["cln-c1", "compute01"]), {},
+     (0, [], ["cln-c1"], [], [], True)),
+    ("absent: unknown reported", cluster(3), options(state="absent", count=None, nodes=["cln-zz", "cln-c1"]), {},
+     (0, [], ["cln-c1"], [], ["cln-zz"], True)),
+    ("absent: already leaving", cluster(3, **{"cln-c1": {"transition_status": "deleting"}}),
+     options(state="absent", count=None, nodes=["cln-c1"]), {}, (0, [], [], [], [], False)),
+    ("absent: busy ignored with busy_nodes=remove", cluster(3),
+     options(state="absent", count=None, nodes=["cln-c1"], busy_nodes="remove"), {},
+     (0, [], ["cln-c1"], [], [], True)),
+    ("restart by name", cluster(3), options(state="restarted", count=None, nodes=["compute03", "cln-l1"]), {},
+     (0, [], [], ["cln-c3", "cln-l1"], [], True)),
+    ("restart of a protected node is fine", cluster(3),
+     options(state="restarted", count=None, nodes=["cln-c1"], protected_nodes=["cln-c1"]), {},
+     (0, [], [], ["cln-c1"], [], True)),
+]
+
+
+@pytest.mark.parametrize("nodes, opts, busy, expected", [p[1:] for p in PLANS], ids=[p[0] for p in PLANS])
+def test_plan_nodes_over_situations(nodes, opts, busy, expected):
+    assert summary(plan_nodes(nodes, opts, busy)) == expected
+
+
+REFUSALS = [
+    ("last login node", cluster(3), options(state="absent", count=None, nodes=["login01"]), {},
+     "refusing to delete every login node"),
+    ("every compute node", cluster(2), options(state="absent", count=None, nodes=["cln-c1", "cln-c2"]), {},
+     "refusing to delete every compute node"),
+    ("absent names a protected node", cluster(3),
+     options(state="absent", count=None, nodes=["compute02"], protected_nodes=["cln-c2"]), {},
+     "refusing to remove protected node(s) cln-c2 (compute02)"),
+    ("absent names a protected entry that matches nothing", cluster(3),
+     options(state="absent", count=None, nodes=["compute09"], protected_nodes=["compute09"]), {},
+     "refusing to remove protected node(s) compute09"),
+    ("scale in blocked by protection", cluster(3), options(count=1, protected_nodes=["compute02", "cln-c3"]), {},
+     "needs 1 more removable nodes; protected nodes block it: cln-c2 (compute02), cln-c3 (compute03)"),
+    ("scale in blocked by busy nodes", cluster(3), options(count=1), {"cln-c3": [4], "cln-c2": [5]},
+     "busy nodes kept: cln-c2 (jobs 5), cln-c3 (jobs 4)"),
+    ("scale in onto nodes in transition",
+     cluster(3, **{"cln-c3": {"status": "pending", "transition_status": "creating"},
+                   "cln-c2": {"transition_status": "restarting"}}),
+     options(count=1), {}, "would have to remove nodes in transition: cln-c2 (restarting), cln-c3 (creating)"),
+    ("absent of a busy node", cluster(3), options(state="absent", count=None, nodes=["cln-c1"]), {"cln-c1": [9]},
+     "nodes run HPC jobs: cln-c1 (jobs 9)"),
+    ("restart of an unknown node", cluster(3), options(state="restarted", count=None, nodes=["compute09"]), {},
+     "nodes not in cluster ehpc-test: compute09"),
+    ("ambiguous name", cluster(3, **{"cln-c2": {"name": "compute01"}}),
+     options(state="absent", count=None, nodes=["compute01"]), {}, "node name compute01 matches 2 nodes (cln-c1, cln-c2)"),
+    ("private IP in use", cluster(3), options(count=4, private_ips=["10.0.0.11"]), {},
+     "private_ips already used by nodes of cluster ehpc-test: 10.0.0.11"),
+    ("too few private IPs", cluster(3), options(count=5, private_ips=["10.9.0.1"]), {},
+     "2 nodes to add but only 1 private_ips given"),
+]
+
+
+@pytest.mark.parametrize("nodes, opts, busy, message", [r[1:] for r in REFUSALS], ids=[r[0] for r in REFUSALS])
+def test_plan_nodes_refusals_say_why(nodes, opts, busy, message):
+    with pytest.raises(PlanError) as caught:
+        plan_nodes(nodes, opts, busy)
+    assert message in caught.value.message
+
+
+def test_refusal_carries_the_partial_plan_and_not_found():
+    with pytest.raises(PlanError) as caught:
+        plan_nodes(cluster(3), options(count=1), {"cln-c3": [4], "cln-c2": [5]})
+    assert caught.value.plan["protected"] == {"cln-c2": [5], "cln-c3": [4]}
+    with pytest.raises(PlanError) as caught:
+        plan_nodes(cluster(3), options(state="restarted", count=None, nodes=["cln-zz"]))
+    assert caught.value.extra == {"not_found": ["cln-zz"]}
+
+
+def test_busy_map_is_asked_only_when_nodes_may_be_removed():
+    assert needs_busy_map(cluster(3), options(count=2))
+    assert not needs_busy_map(cluster(3), options(count=3))
+    assert not needs_busy_map(cluster(3), options(count=2, busy_nodes="remove"))
+    assert needs_busy_map(cluster(3), options(state="absent", count=None, nodes=["compute01"]))
+    assert not needs_busy_map(cluster(3), options(state="absent", count=None, nodes=["cln-zz"]))
+    assert not needs_busy_map(cluster(3), options(state="restarted", count=None, nodes=["cln-c1"]))
+
+
+def test_resolve_prefers_an_id_over_a_name():
+    nodes = cluster(2, **{"cln-c2": {"name": "cln-c1"}})
+    targets, not_found = resolve_nodes(nodes, ["cln-c1"])
+    assert [t["node_id"] for t in targets] == ["cln-c1"] and not_found == []
+
+
+# --- remaining_work: a later round only shrinks the first plan ---------------------------
+
+def no_delivery():
+    return {"add": 0, "add_batches": [], "remove": [], "restart": []}
+
+
+def test_lost_add_that_landed_leaves_nothing_to_add():
+    first = plan_nodes(cluster(2), options(count=4))
+    left = remaining_work(first, dict(no_delivery(), add=2), cluster(4), options(count=4))
+    assert not left["changes"] and left["add"] == 0
+
+
+def test_lost_add_that_did_not_land_is_sent_again_but_never_more():
+    first = plan_nodes(cluster(2), options(count=4))
+    assert remaining_work(first, no_delivery(), cluster(2), options(count=4))["add_batches"] == [2]
+    # Another run removed nodes meanwhile: still no more than the first plan's 2.
+    assert remaining_work(first, no_delivery(), cluster(1), options(count=4))["add"] == 2
+
+
+def test_adds_shrink_when_another_run_added_nodes():
+    first = plan_nodes(cluster(2), options(count=5))
+    assert remaining_work(first, no_delivery(), cluster(4), options(count=5))["add"] == 1
+    assert remaining_work(first, no_delivery(), cluster(7), options(count=5))["add"] == 0
+
+
+def test_removals_stay_within_the_first_plan_and_the_surplus_now():
+    first = plan_nodes(cluster(5), options(count=2))
+    assert first["remove"] == ["cln-c5", "cln-c4", "cln-c3"]
+    leaving = cluster(5, **{"cln-c5": {"transition_status": "deleting"}})
+    left = remaining_work(first, dict(no_delivery(), remove=["cln-c5"]), leaving, options(count=2))
+    assert left["remove"] == ["cln-c4", "cln-c3"]
+    # Another run removed cln-c1 and cln-c2: only one more of the first plan may go, never another node.
+    others_gone = [n for n in cluster(5) if n["node_id"] not in ("cln-c1", "cln-c2")]
+    assert remaining_work(first, no_delivery(), others_gone, options(count=2))["remove"] == ["cln-c5"]
+
+
+def test_removals_already_leaving_are_dropped():
+    first = plan_nodes(cluster(3), options(state="absent", count=None, nodes=["cln-c1", "cln-c2"]))
+    nodes = cluster(3, **{"cln-c1": {"transition_status": "deleting"}})
+    assert remaining_work(first, no_delivery(), nodes, options(state="absent", count=None, nodes=["x"]))["remove"] == ["cln-c2"]
+    assert landed_removals(nodes, ["cln-c1", "cln-c2", "cln-gone"]) == ["cln-c1", "cln-gone"]
+
+
+def test_a_restart_under_way_is_never_sent_again():
+    first = plan_nodes(cluster(3), options(state="restarted", count=None, nodes=["cln-c1", "cln-c2"]))
+    nodes = cluster(3, **{"cln-c1": {"transition_status": "restarting"}})
+    opts = options(state="restarted", count=None, nodes=["cln-c1", "cln-c2"])
+    assert landed_restarts(nodes, first["restart"]) == ["cln-c1"]
+    assert remaining_work(first, no_delivery(), nodes, opts)["restart"] == ["cln-c2"]
+    assert remaining_work(first, dict(no_delivery(), restart=["cln-c2"]), nodes, opts)["restart"] == []
+
+
+def test_chain_node_keeps_what_a_next_task_needs():
+    shown = chain_node(node("cln-a", minute=3, name="compute03"))
+    assert shown == {"id": "cln-a", "name": "compute03", "role": "compute", "status": "active",
+                     "private_ip": "10.0.0.3", "instance_id": "i-a"}
