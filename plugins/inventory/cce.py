@@ -168,6 +168,7 @@ compose:
 from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import CceConnection
 from ansible_collections.hpcops.clusters.plugins.plugin_utils.inventory import ClusterInventory
 
+
 class InventoryModule(ClusterInventory):
     NAME = "hpcops.clusters.cce"
     source_suffixes = ("cce.yml", "cce.yaml")

@@ -27,6 +27,7 @@ from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiE
 from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes
 from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud_connection import QingCloudConnection
 
+
 def _client(args: dict) -> EhpcClient:
     options = QingCloudConnection.options_from(args, os.environ)
     problem = QingCloudConnection.problem(options)
