@@ -1,0 +1,166 @@
+"""hpcops.clusters.slurm_node against a real Slurm (tests/integration/slurm_cluster.py).
+
+The cluster has one real node, compute01 (this host), and compute[02-04], which never answer.
+Jobs are real ``sbatch --wrap 'sleep N'`` jobs; timings come from the clock, never from sleeps.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import time
+from pathlib import Path
+
+from tests.integration.ansible_runner import run_module
+from tests.integration.slurm_cluster import poll
+
+DRAIN = {"state": "drained", "reason": "hpcops test"}
+
+
+def slurm_node(slurm, tmp_path, args, **kwargs):
+    env = dict(slurm.env, **kwargs.pop("env", {}))
+    return run_module("slurm_node", args, "", env=env, credentials=False, tmp_dir=tmp_path, **kwargs)
+
+
+def job_end_time(slurm, job_id: str) -> datetime.datetime:
+    """EndTime of a finished job (slurmctld keeps it MinJobAge seconds), local wall clock."""
+    out = slurm.run("scontrol", "--oneliner", "show", "job", job_id).stdout
+    value = [word for word in out.split() if word.startswith("EndTime=")][0].split("=", 1)[1]
+    return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S")
+
+
+def test_drain_with_wait_returns_only_after_the_running_job_ends(slurm, tmp_path):
+    job = slurm.submit(8)
+    run = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01"], wait=True, wait_timeout=120))
+    returned = datetime.datetime.now().replace(microsecond=0)
+
+    assert not run.failed, run
+    assert run.changed and run.result["changed_nodes"] == ["compute01"]
+    assert slurm.job_state(job) in ("", "COMPLETED"), "the job was still queued when the drain returned"
+    assert job_end_time(slurm, job) <= returned
+    assert run.result["jobs_remaining"] == []
+    node = run.result["nodes"][0]
+    assert (node["name"], node["state"], node["reason"], node["jobs"]) == ("compute01", "IDLE", "hpcops test", [])
+    assert "DRAIN" in node["flags"]
+    assert slurm.node_state() == "IDLE+DRAIN"
+
+
+def test_drain_wait_timeout_fails_and_names_the_job_still_running(slurm, tmp_path):
+    job = slurm.submit(120)
+    started = time.monotonic()
+    run = slurm_node(slurm, tmp_path, dict(DRAIN, nodes="compute01", wait=True, wait_timeout=2))
+
+    assert run.failed, run
+    assert time.monotonic() - started < 60
+    assert "timed out after 2s" in run.result["msg"] and job in run.result["msg"]
+    assert run.result["jobs_remaining"] == [job]
+    assert run.result["nodes"][0]["jobs"] == [job]
+    assert run.changed and run.result["changed_nodes"] == ["compute01"]
+    # The node stays drained (the caller decides whether to resume it) and the job runs on.
+    assert "DRAIN" in slurm.node_state()
+    assert slurm.job_state(job) == "RUNNING"
+
+
+def test_draining_a_drained_node_again_is_no_change_and_keeps_its_reason(slurm, tmp_path):
+    first = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01"]))
+    second = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01"], reason="another reason"))
+
+    assert first.changed and not first.failed, first
+    assert not second.changed and not second.failed, second
+    assert second.result["changed_nodes"] == []
+    assert second.result["nodes"][0]["reason"] == "hpcops test"
+    assert "jobs_remaining" not in second.result
+
+
+def test_check_mode_does_not_drain_and_diff_shows_each_node_before_and_after(slurm, tmp_path):
+    run = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute[01-02]"]), check=True, diff=True)
+
+    assert run.changed and not run.failed, run
+    assert slurm.node_state() == "IDLE"
+    assert "DRAIN" not in slurm.node_state("compute02")
+    diff = run.result["diff"]
+    assert diff["before"]["compute01"] == {"state": "IDLE", "reason": ""}
+    assert diff["after"]["compute01"] == {"state": "IDLE+DRAIN", "reason": "hpcops test"}
+    assert "DRAIN" in diff["after"]["compute02"]["state"]
+    assert [node["state_text"] for node in run.result["nodes"]][0] == "IDLE+DRAIN"
+    assert run.result["changed_nodes"] == ["compute01", "compute02"]
+
+
+def test_resume_returns_a_drained_node_to_idle_and_is_then_no_change(slurm, tmp_path):
+    slurm.run("scontrol", "update", "NodeName=compute01", "State=DRAIN", "Reason=before the test")
+
+    run = slurm_node(slurm, tmp_path, {"nodes": ["compute01"], "state": "resumed"})
+    assert run.changed and not run.failed, run
+    assert run.result["changed_nodes"] == ["compute01"]
+    poll(lambda: slurm.node_state() == "IDLE", 60, "compute01 to be IDLE")
+
+    again = slurm_node(slurm, tmp_path, {"nodes": ["compute01"], "state": "resumed"})
+    assert not again.changed and not again.failed, again
+    assert again.result["nodes"][0]["state"] == "IDLE" and again.result["nodes"][0]["flags"] == []
+
+
+def test_a_host_list_drains_every_node_it_names_including_unresponsive_ones(slurm, tmp_path):
+    run = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute[01-03]", "compute01"]))
+
+    assert run.changed and not run.failed, run
+    assert run.result["changed_nodes"] == ["compute01", "compute02", "compute03"]
+    for name in ("compute01", "compute02", "compute03"):
+        assert "DRAIN" in slurm.node_state(name)
+    assert "DRAIN" not in slurm.node_state("compute04")
+    ghost = run.result["nodes"][1]
+    assert ghost["name"] == "compute02" and "NOT_RESPONDING" in ghost["flags"]
+
+
+def test_down_marks_a_node_down_once(slurm, tmp_path):
+    run = slurm_node(slurm, tmp_path, {"nodes": ["compute04"], "state": "down", "reason": "dead disk"})
+    again = slurm_node(slurm, tmp_path, {"nodes": ["compute04"], "state": "down", "reason": "dead disk"})
+
+    assert run.changed and not run.failed, run
+    assert slurm.node_state("compute04").startswith("DOWN")
+    assert run.result["nodes"][0]["reason"] == "dead disk"
+    assert not again.changed and not again.failed, again
+
+
+def test_an_unknown_node_fails_before_any_update(slurm, tmp_path):
+    run = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01", "compute09"]))
+
+    assert run.failed and not run.changed, run
+    assert "unknown Slurm node: compute09" in run.result["msg"]
+    assert "compute01" in run.result["known_nodes"]
+    assert slurm.node_state() == "IDLE"
+
+
+def test_drain_without_a_reason_fails_before_any_command(slurm, tmp_path):
+    missing = slurm_node(slurm, tmp_path, {"nodes": ["compute01"], "state": "drained"})
+    blank = slurm_node(slurm, tmp_path, {"nodes": ["compute01"], "reason": "  "})
+
+    assert missing.failed and "reason" in missing.result["msg"], missing
+    assert blank.failed and "reason must not be blank" in blank.result["msg"], blank
+    assert slurm.node_state() == "IDLE"
+
+
+def _path_without_slurm(tmp_path: Path) -> str:
+    """A PATH with every command of /usr/bin and /bin except Slurm's client commands."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    slurm_commands = {"scontrol", "sinfo", "squeue", "sbatch", "srun", "scancel", "salloc", "sacct"}
+    for directory in ("/usr/bin", "/bin"):
+        for entry in os.scandir(directory):
+            if entry.name not in slurm_commands and not (bin_dir / entry.name).exists():
+                (bin_dir / entry.name).symlink_to(entry.path)
+    return str(bin_dir)
+
+
+def test_a_host_without_slurm_commands_fails_clearly(slurm, tmp_path):
+    from tests.integration.ansible_runner import BIN_DIR
+
+    run = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01"]),
+                     env={"PATH": "%s:%s" % (BIN_DIR, _path_without_slurm(tmp_path))})
+    assert run.failed and not run.changed, run
+    assert run.result["msg"].startswith("scontrol not found: run this on a host with Slurm's client commands")
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01"], slurm_bin_dir=str(empty)))
+    assert run.failed and "scontrol not found in slurm_bin_dir" in run.result["msg"], run
+    assert slurm.node_state() == "IDLE"
