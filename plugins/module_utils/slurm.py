@@ -198,6 +198,21 @@ def is_drained(node: dict, jobs: list) -> bool:
             and "COMPLETING" not in node["flags"] and not jobs)
 
 
+def is_in_service(node: dict) -> bool:
+    """Resumed and answering: a resumed node counts as not responding until slurmctld's next ping."""
+    return (node["state"] not in ("DOWN", "UNKNOWN", "FUTURE")
+            and not set(node["flags"]) & {"DRAIN", "FAIL", "NOT_RESPONDING"})
+
+
+def is_done(node: dict, jobs: list, state: str) -> bool:
+    """Whether ``wait`` is over for ``node``: drained with no job, or resumed and answering."""
+    if state == "drained":
+        return is_drained(node, jobs)
+    if state == "resumed":
+        return is_in_service(node)
+    return True
+
+
 def state_text(node: dict) -> str:
     """``IDLE+DRAIN``, the way scontrol writes a state."""
     return "+".join([node["state"]] + node["flags"])

@@ -51,13 +51,16 @@ options:
     description:
       - With O(state=drained), wait until every node is drained, that is it has the DRAIN flag and
         no job is left on it (none in C(squeue), and the node is neither allocated nor completing).
-      - Ignored for the other states.
+      - With O(state=resumed), wait until every node is back in service, that is neither down nor
+        drained and answering slurmctld (a resumed node counts as not responding until slurmctld's
+        next ping, and a node whose C(slurmd) does not run never answers).
+      - Ignored for O(state=down).
     type: bool
     default: false
   wait_timeout:
     description:
-      - How many seconds to wait, in all, when O(wait=true). Jobs still on the nodes then fail
-        the task; RV(jobs_remaining) lists them.
+      - How many seconds to wait, in all, when O(wait=true). Nodes not there yet then fail the
+        task; for O(state=drained), RV(jobs_remaining) lists the jobs still on them.
     type: int
     default: 3600
   slurm_bin_dir:
@@ -279,27 +282,53 @@ class SlurmNode:
             self.report(after, jobs)
             return
         if to_update:
-            self.command("scontrol", slurm.update_args(to_update, p["state"], p["reason"]))
-        if p["state"] == "drained" and p["wait"]:
-            self.wait_drained()
+            self.update(to_update)
+        if p["wait"] and p["state"] != "down":
+            self.wait()
             return
         nodes, jobs = self.read()
         self.report([nodes[name] for name in self.names], jobs)
 
-    def wait_drained(self) -> None:
+    def update(self, names: list) -> None:
+        p = self.params
+        argv = [self.bins["scontrol"]] + slurm.update_args(names, p["state"], p["reason"])
+        rc, out, err = self.module.run_command(argv)
+        if rc == 0:
+            return
+        # slurmctld handles the nodes one by one and may refuse some after changing others
+        # (RESUME of a node that never registered clears DRAIN, then answers "Invalid node
+        # state specified"): the nodes as they are now decide, not the exit code alone.
+        left = slurm.plan(self.read_nodes(), names, p["state"])
+        if left:
+            self.fail("%s failed (rc %d): %s; not updated: %s" % (" ".join(argv), rc, (err or out).strip(),
+                                                                  ", ".join(left)),
+                      command=argv, rc=rc, stdout=out, stderr=err)
+        self.module.warn("%s reported: %s; every node is in the asked state all the same"
+                         % (" ".join(argv), (err or out).strip()))
+
+    def wait(self) -> None:
+        state = self.params["state"]
         last: dict = {}
 
-        def drained():
+        def waiting() -> list:
+            return [name for name in self.names if not slurm.is_done(last["nodes"][name], last["jobs"][name], state)]
+
+        def done():
             last["nodes"], last["jobs"] = self.read()
-            return all(slurm.is_drained(last["nodes"][name], last["jobs"][name]) for name in self.names), None
+            return not waiting(), None
 
         def describe(_value):
-            busy = ["%s (%s)" % (name, ", ".join(last["jobs"][name]) or slurm.state_text(last["nodes"][name]))
-                    for name in self.names if not slurm.is_drained(last["nodes"][name], last["jobs"][name])]
-            return None, None, "the nodes to drain; still busy: %s" % "; ".join(busy)
+            if state == "drained":
+                what = "the nodes to drain; jobs still on %s" % "; ".join(
+                    "%s: %s" % (name, ", ".join(last["jobs"][name]) or slurm.state_text(last["nodes"][name]))
+                    for name in waiting())
+            else:
+                what = "the nodes to be back in service; still %s" % ", ".join(
+                    "%s %s" % (name, slurm.state_text(last["nodes"][name])) for name in waiting())
+            return None, None, what
 
         try:
-            poll(drained, Deadline(self.params["wait_timeout"]), describe)
+            poll(done, Deadline(self.params["wait_timeout"]), describe)
         except WaitError as err:
             self.report([last["nodes"][name] for name in self.names], last["jobs"])
             self.fail(str(err))

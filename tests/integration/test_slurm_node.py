@@ -92,11 +92,29 @@ def test_resume_returns_a_drained_node_to_idle_and_is_then_no_change(slurm, tmp_
     run = slurm_node(slurm, tmp_path, {"nodes": ["compute01"], "state": "resumed"})
     assert run.changed and not run.failed, run
     assert run.result["changed_nodes"] == ["compute01"]
+    assert "DRAIN" not in run.result["nodes"][0]["flags"]
     poll(lambda: slurm.node_state() == "IDLE", 60, "compute01 to be IDLE")
 
     again = slurm_node(slurm, tmp_path, {"nodes": ["compute01"], "state": "resumed"})
     assert not again.changed and not again.failed, again
     assert again.result["nodes"][0]["state"] == "IDLE" and again.result["nodes"][0]["flags"] == []
+
+
+def test_resume_with_wait_returns_once_the_node_answers_and_times_out_on_a_dead_one(slurm, tmp_path):
+    slurm.run("scontrol", "update", "NodeName=compute01", "State=DRAIN", "Reason=before the test")
+    slurm.run("scontrol", "update", "NodeName=compute02", "State=DOWN", "Reason=before the test")
+
+    run = slurm_node(slurm, tmp_path, {"nodes": ["compute01"], "state": "resumed", "wait": True,
+                                       "wait_timeout": 60})
+    assert run.changed and not run.failed, run
+    assert run.result["nodes"][0]["state_text"] == "IDLE"
+    assert slurm.node_state() == "IDLE"
+
+    dead = slurm_node(slurm, tmp_path, {"nodes": ["compute02"], "state": "resumed", "wait": True,
+                                        "wait_timeout": 2})
+    assert dead.failed and dead.changed, dead
+    assert "waiting for the nodes to be back in service; still compute02" in dead.result["msg"]
+    assert "jobs_remaining" not in dead.result
 
 
 def test_a_host_list_drains_every_node_it_names_including_unresponsive_ones(slurm, tmp_path):
@@ -164,3 +182,14 @@ def test_a_host_without_slurm_commands_fails_clearly(slurm, tmp_path):
     run = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01"], slurm_bin_dir=str(empty)))
     assert run.failed and "scontrol not found in slurm_bin_dir" in run.result["msg"], run
     assert slurm.node_state() == "IDLE"
+
+
+def test_resuming_a_node_that_never_registered_is_judged_by_its_state_not_by_scontrol_rc(slurm, tmp_path):
+    # slurmctld 22.05 clears DRAIN of an UNKNOWN node on RESUME, then answers "Invalid node state".
+    slurm.run("scontrol", "update", "NodeName=compute03", "State=DRAIN", "Reason=before the test")
+    assert slurm.node_state("compute03").startswith("UNKNOWN+DRAIN")
+
+    run = slurm_node(slurm, tmp_path, {"nodes": ["compute03"], "state": "resumed"})
+    assert run.changed and not run.failed, run
+    assert "DRAIN" not in run.result["nodes"][0]["flags"]
+    assert any("Invalid node state specified" in warning for warning in run.result.get("warnings", []))
