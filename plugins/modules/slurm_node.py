@@ -76,8 +76,10 @@ notes:
     cloud-side restarts.
 attributes:
   check_mode:
+    description: Can run in check mode and return the changed status and the nodes' predicted state without updating them.
     support: full
   diff_mode:
+    description: Returns each node's state and reason before and after the update when in diff mode.
     support: full
 seealso:
   - name: scontrol update
