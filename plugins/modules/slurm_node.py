@@ -355,5 +355,6 @@ def main():
     task.run()
     task.module.exit_json(**task.result)
 
+
 if __name__ == "__main__":
     main()
