@@ -5,6 +5,8 @@
 # root; otherwise prints what to install and exits non-zero (the Slurm tests then skip, and
 # fail under CI=true). Prints nothing on success.
 set -euo pipefail
+# The daemons live in /usr/sbin, which a non-root PATH often lacks.
+PATH="$PATH:/usr/sbin:/sbin:/usr/local/sbin"
 
 missing=()
 for command in slurmctld slurmd munged; do
@@ -12,15 +14,15 @@ for command in slurmctld slurmd munged; do
 done
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
-packages="slurm-wlm munge"
+packages=(slurm-wlm munge)
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
-    if apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends $packages >/dev/null; then
+    if apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null; then
         exit 0
     fi
-    echo "install_slurm.sh: apt-get could not install $packages" >&2
+    echo "install_slurm.sh: apt-get could not install ${packages[*]}" >&2
     exit 1
 fi
 echo "install_slurm.sh: ${missing[*]} not found; install Slurm and MUNGE" \
-     "(Debian/Ubuntu, as root: apt-get install --no-install-recommends $packages)" >&2
+     "(Debian/Ubuntu, as root: apt-get install --no-install-recommends ${packages[*]})" >&2
 exit 1
