@@ -164,9 +164,8 @@ class SlurmCluster:
             "AccountingStorageType=accounting_storage/none",
             "MpiDefault=none",
             "ReturnToService=2",
-            # slurmctld pings nodes every SlurmdTimeout/3 s, and a resumed node counts as not
-            # responding until its next ping: a short timeout keeps resume tests quick.
-            "SlurmdTimeout=12",
+            # A node that stops answering is DOWN after this long (the ghost nodes, quickly).
+            "SlurmdTimeout=30",
             "NodeName=%s NodeHostname=%s NodeAddr=127.0.0.1 CPUs=%d State=UNKNOWN" % (REAL_NODE, host, cpus),
             # Nothing listens on this port: these nodes never answer.
             "NodeName=%s NodeHostname=%s NodeAddr=127.0.0.1 Port=%d CPUs=1 State=UNKNOWN"
