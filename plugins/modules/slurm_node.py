@@ -69,6 +69,7 @@ options:
       - By default they are looked up in E(PATH).
     type: path
 notes:
+  - C(scontrol update) needs a Slurm operator or administrator, or root (usually C(become=true)).
   - Check mode makes no C(scontrol update); it reports the nodes as the update would leave them.
   - With C(--diff) each node's state and reason are shown before and after.
   - To restart a node without draining it by hand, Slurm's own C(scontrol reboot ASAP
@@ -289,7 +290,7 @@ class SlurmNode:
             self.wait()
             return
         nodes, jobs = self.read()
-        self.report([nodes[name] for name in self.names], jobs)
+        self.report(self.pick(nodes), jobs)
 
     def update(self, names: list) -> None:
         p = self.params
@@ -300,8 +301,13 @@ class SlurmNode:
         # slurmctld handles the nodes one by one and may refuse some after changing others
         # (RESUME of a node that never registered clears DRAIN, then answers "Invalid node
         # state specified"): the nodes as they are now decide, not the exit code alone.
-        left = slurm.plan(self.read_nodes(), names, p["state"])
+        try:
+            left = slurm.plan(self.read_nodes(), names, p["state"])
+        except slurm.SlurmError as problem:
+            self.fail("%s failed (rc %d): %s; then %s" % (" ".join(argv), rc, (err or out).strip(), problem))
         if left:
+            self.result["changed_nodes"] = [name for name in names if name not in left]
+            self.result["changed"] = bool(self.result["changed_nodes"])
             self.fail("%s failed (rc %d): %s; not updated: %s" % (" ".join(argv), rc, (err or out).strip(),
                                                                   ", ".join(left)),
                       command=argv, rc=rc, stdout=out, stderr=err)
@@ -316,7 +322,8 @@ class SlurmNode:
             return [name for name in self.names if not slurm.is_done(last["nodes"][name], last["jobs"][name], state)]
 
         def done():
-            last["nodes"], last["jobs"] = self.read()
+            nodes, last["jobs"] = self.read()
+            last["nodes"] = dict((node["name"], node) for node in self.pick(nodes))
             return not waiting(), None
 
         def describe(_value):
@@ -335,6 +342,13 @@ class SlurmNode:
             self.report([last["nodes"][name] for name in self.names], last["jobs"])
             self.fail(str(err))
         self.report([last["nodes"][name] for name in self.names], last["jobs"])
+
+    def pick(self, nodes: dict) -> list:
+        """The asked nodes, in the asked order, from a fresh read."""
+        gone = [name for name in self.names if name not in nodes]
+        if gone:
+            self.fail("Slurm no longer lists %s" % ", ".join(gone))
+        return [nodes[name] for name in self.names]
 
     def report(self, nodes: list, jobs: dict) -> None:
         self.result["nodes"] = [dict(node, state_text=slurm.state_text(node), jobs=jobs.get(node["name"], []))

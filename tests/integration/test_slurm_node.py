@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -193,3 +194,22 @@ def test_resuming_a_node_that_never_registered_is_judged_by_its_state_not_by_sco
     assert run.changed and not run.failed, run
     assert "DRAIN" not in run.result["nodes"][0]["flags"]
     assert any("Invalid node state specified" in warning for warning in run.result.get("warnings", []))
+
+
+def test_a_refused_update_fails_naming_the_nodes_left_unchanged(slurm, tmp_path):
+    # What a user without Slurm operator rights sees; the reads still go to the real Slurm.
+    bin_dir = tmp_path / "slurm-bin"
+    bin_dir.mkdir()
+    for name in ("sinfo", "squeue"):
+        (bin_dir / name).symlink_to(shutil.which(name))
+    scontrol = bin_dir / "scontrol"
+    scontrol.write_text('#!/bin/sh\nif [ "$1" = update ]; then\n'
+                        '  echo "slurm_update error: Access/permission denied" >&2; exit 1\nfi\n'
+                        'exec %s "$@"\n' % shutil.which("scontrol"))
+    scontrol.chmod(0o755)
+
+    run = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01"], slurm_bin_dir=str(bin_dir)))
+    assert run.failed and not run.changed, run
+    assert "Access/permission denied; not updated: compute01" in run.result["msg"]
+    assert run.result["changed_nodes"] == []
+    assert slurm.node_state() == "IDLE"
