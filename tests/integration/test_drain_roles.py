@@ -201,3 +201,54 @@ def test_scale_out_with_a_drain_host_adds_nodes_and_drains_nothing(sim, slurm, t
     assert len([n for n in node_ids(sim) if n.startswith("compute")]) == 3
     assert spy.updates() == []
     assert [c["path"] for c in sim.writes()] == ["/api/cluster/addNodes"]
+
+
+def restart_vars(**extra):
+    return dict({"ehpc_rolling_restart_cluster_id": EHPC_CLUSTER, "ehpc_rolling_restart_nodes": ["compute01"],
+                 "ehpc_rolling_restart_drain_host": "localhost", "ehpc_rolling_restart_drain_timeout": 120,
+                 "ehpc_rolling_restart_resume_timeout": 120}, **extra)
+
+
+def test_rolling_restart_drains_before_resatrtnodes_and_resumes_after(sim, slurm, tmp_path):
+    ids = node_ids(sim)
+    job = slurm.submit(4)
+    spy = SlurmSpy(tmp_path, slurm)
+
+    run = role_run(sim, tmp_path, spy, "ehpc_rolling_restart", restart_vars())
+
+    assert run.rc == 0, run
+    restarts = calls(sim, RESTART)
+    assert len(restarts) == 1
+    updates = spy.updates()
+    assert [update_kind(args) for _t, args in updates] == ["DRAIN", "RESUME"]
+    assert all("NodeName=compute01" in args for _t, args in updates)
+    # Drained before the restart was sent, and the job on the node had ended by then.
+    assert updates[0][0] < restarts[0]["time"] < updates[1][0]
+    assert slurm.job_state(job) in ("", "COMPLETED")
+    assert "Reason=hpcops.clusters rolling restart" in updates[0][1]
+    assert slurm.node_state() == "IDLE"
+    restarted = [r["restarted"] for r in run.results if r.get("restarted")]
+    assert restarted == [[ids["compute01"]]]
+
+
+def test_rolling_restart_drain_timeout_resumes_the_node_and_restarts_nothing(sim, slurm, tmp_path):
+    job = slurm.submit(300)
+    spy = SlurmSpy(tmp_path, slurm)
+
+    run = role_run(sim, tmp_path, spy, "ehpc_rolling_restart", restart_vars(ehpc_rolling_restart_drain_timeout=3))
+
+    assert run.rc != 0 and run.failed, run
+    msg = run.result["msg"]
+    assert msg.startswith("rolling restart of %s stopped at the batch" % EHPC_CLUSTER), msg
+    assert job in msg and "resumed in Slurm: compute01" in msg
+    assert calls(sim, RESTART) == []
+    assert [update_kind(args) for _t, args in spy.updates()] == ["DRAIN", "RESUME"]
+    assert "DRAIN" not in slurm.node_state() and slurm.job_state(job) == "RUNNING"
+
+
+def test_rolling_restart_with_drain_in_check_mode_changes_nothing(sim, slurm, tmp_path):
+    spy = SlurmSpy(tmp_path, slurm)
+    run = role_run(sim, tmp_path, spy, "ehpc_rolling_restart", restart_vars(), check=True)
+
+    assert run.rc == 0, run
+    assert spy.updates() == [] and sim.writes() == [] and slurm.node_state() == "IDLE"
