@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -138,6 +139,7 @@ class SlurmCluster:
     def write_conf(self) -> None:
         host = socket.gethostname().split(".")[0]
         cpus = max(1, min(os.cpu_count() or 1, 4))
+        user = pwd.getpwuid(os.getuid()).pw_name
         root = self.root
         self.conf.write_text("\n".join([
             "ClusterName=hpcops%d" % os.getpid(),
@@ -148,8 +150,9 @@ class SlurmCluster:
             "AuthType=auth/munge",
             "CredType=cred/munge",
             "AuthInfo=socket=%s" % self.munge_socket,
-            "SlurmUser=root",
-            "SlurmdUser=root",
+            # root in CI; a developer's own user elsewhere (slurmd then runs only that user's jobs).
+            "SlurmUser=%s" % user,
+            "SlurmdUser=%s" % user,
             "StateSaveLocation=%s" % (root / "state"),
             "SlurmdSpoolDir=%s" % (root / "spool"),
             "SlurmctldPidFile=%s" % (root / "slurmctld.pid"),
