@@ -30,6 +30,7 @@ import pytest
 
 REAL_NODE = "compute01"
 GHOST_NODES = "compute[02-04]"
+ALL_NODES = ("compute01", "compute02", "compute03", "compute04")
 START_DEADLINE = 90
 DAEMONS = ("munged", "slurmctld", "slurmd")
 CLIENTS = ("scontrol", "sinfo", "squeue", "sbatch", "scancel")
@@ -110,10 +111,16 @@ class SlurmCluster:
         if jobs:
             self.run("scancel", *jobs, check=False)
             poll(lambda: not self.jobs(), 60, "jobs %s to leave the queue" % ", ".join(jobs))
-        for name in [REAL_NODE, GHOST_NODES]:
-            # RESUME is refused for a node that is neither drained nor down: that is fine here.
-            self.run("scontrol", "update", "NodeName=" + name, "State=RESUME", check=False)
+        for name in ALL_NODES:
+            state = self.node_state(name)
+            if "DRAIN" in state or "FAIL" in state or state.startswith("DOWN"):
+                # One node per call: slurmctld may stop at a node it refuses. 22.05 refuses
+                # RESUME for a drained node that never registered, after clearing DRAIN.
+                self.run("scontrol", "update", "NodeName=" + name, "State=RESUME", check=False)
         poll(lambda: self.node_state() == "IDLE", 60, "%s to be IDLE again" % REAL_NODE)
+        still = [name for name in ALL_NODES if "DRAIN" in self.node_state(name)]
+        if still:
+            raise RuntimeError("nodes still drained after RESUME: %s" % ", ".join(still))
 
     # --- start / stop -----------------------------------------------------------
 
