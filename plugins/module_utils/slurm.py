@@ -55,38 +55,56 @@ def _node(name, words: list, reason) -> dict:
     return {"name": name, "state": base[0], "flags": flags, "reason": reason or ""}
 
 
-def parse_sinfo_json(text: str) -> dict:
-    """Nodes by name from ``sinfo --json``.
+# Where the node table comes from, newest Slurm first (docs/api-decisions.md, "Slurm"):
+# (command, its arguments, what it prints). 23.02 turned ``sinfo --json`` into sinfo's own
+# grouped records and gave the node table to ``scontrol --json show node``; 21.08-22.05
+# have only ``sinfo --json``; older ones only the text of ``scontrol --oneliner``.
+NODE_SOURCES = (
+    ("scontrol", ["--json", "show", "node"], "json"),
+    ("sinfo", ["--json"], "json"),
+    ("scontrol", ["--oneliner", "show", "node"], "text"),
+)
 
-    Slurm 21.08-22.05 (OpenAPI v0.0.37/38) give ``state`` as one lower-case word and the flags
-    in ``state_flags``; 23.02 and later give ``state`` as a list of upper-case words.
+
+def parse_nodes(text: str, kind: str, command: str = "the node list") -> dict:
+    if kind == "json":
+        return parse_nodes_json(text, command)
+    return parse_scontrol_nodes(text)
+
+
+def parse_nodes_json(text: str, command: str = "sinfo --json") -> dict:
+    """Nodes by name from ``scontrol --json show node`` (23.02+) or ``sinfo --json`` (21.08-22.05).
+
+    Both print ``{"nodes": [...], "errors": [...]}``. Up to 22.05 (OpenAPI v0.0.37/38) a node's
+    ``state`` is one lower-case word and its flags are in ``state_flags``; from 23.02 ``state``
+    is a list of upper-case words holding both.
     """
     try:
         data = json.loads(text)
     except ValueError as err:
-        raise SlurmError("sinfo --json did not print JSON: %s" % err) from None
+        raise SlurmError("%s did not print JSON: %s" % (command, err)) from None
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), list):
-        raise SlurmError("sinfo --json printed no 'nodes' list")
+        raise SlurmError("%s printed no 'nodes' list" % command)
     errors = data.get("errors") or []
     if errors:
-        raise SlurmError("sinfo --json reported errors: %s" % json.dumps(errors))
+        raise SlurmError("%s reported errors: %s" % (command, json.dumps(errors)))
     nodes = {}
     for entry in data["nodes"]:
         if not isinstance(entry, dict):
-            raise SlurmError("sinfo --json: a node entry is not an object: %r" % (entry,))
+            raise SlurmError("%s: a node entry is not an object: %r" % (command, entry))
         state = entry.get("state")
         words = list(state) if isinstance(state, list) else [state] if isinstance(state, str) else None
         flags = entry.get("state_flags", [])
         if words is None or not isinstance(flags, list):
-            raise SlurmError("sinfo --json: node %r has no readable state (%r, %r)"
-                             % (entry.get("name"), state, flags))
+            raise SlurmError("%s: node %r has no readable state (%r, %r)"
+                             % (command, entry.get("name"), state, flags))
         node = _node(entry.get("name"), words + flags, entry.get("reason"))
         nodes[node["name"]] = node
     return nodes
 
 
 def parse_scontrol_nodes(text: str) -> dict:
-    """Nodes by name from ``scontrol --oneliner show node`` (Slurm without ``sinfo --json``).
+    """Nodes by name from ``scontrol --oneliner show node`` (Slurm before 21.08: no JSON).
 
     One line per node of ``Key=value`` pairs; values may hold spaces (``OS=Linux 6.1 #1 SMP``)
     and ``Reason=`` is the last pair, free text followed by `` [user@time]``.

@@ -16,9 +16,9 @@ description:
     it is removed or restarted, so that Slurm gives it no new job while its running jobs finish.
   - Runs on a host where Slurm's client commands (C(scontrol), C(sinfo), C(squeue)) reach the
     cluster, usually the cluster's login or controller node. It needs no cloud credentials.
-  - Reads the nodes with C(sinfo --json) (Slurm 21.08 and later), or with
-    C(scontrol --oneliner show node) where C(sinfo) has no C(--json), and the jobs on them
-    with C(squeue).
+  - Reads the nodes with C(scontrol --json show node) (Slurm 23.02 and later), C(sinfo --json)
+    (Slurm 21.08 to 22.05) or C(scontrol --oneliner show node) (older), whichever works first,
+    and the jobs on them with C(squeue).
   - Every name is checked before anything changes; an unknown node fails the task with no update made.
 author:
   - hpcops.clusters contributors (@hpcops)
@@ -189,6 +189,7 @@ class SlurmNode:
         self.result = {"changed": False, "changed_nodes": []}
         self.bins: dict = {}
         self.names: list = []
+        self.node_source = None  # index in slurm.NODE_SOURCES, once one worked
 
     def fail(self, msg: str, **extra) -> None:
         result = dict(self.result)
@@ -237,18 +238,24 @@ class SlurmNode:
         return out
 
     def read_nodes(self) -> dict:
-        argv = [self.bins["sinfo"], "--json"]
-        rc, out, err = self.module.run_command(argv)
-        try:
-            if rc == 0:
-                return slurm.parse_sinfo_json(out)
-            # Slurm before 21.08 has no --json (docs/api-decisions.md, "Slurm").
-            if "unrecognized option" in err or "invalid option" in err:
-                return slurm.parse_scontrol_nodes(self.command("scontrol", ["--oneliner", "show", "node"]))
-        except slurm.SlurmError as problem:
-            self.fail("cannot read Slurm's nodes: %s" % problem)
-        self.fail("%s failed (rc %d): %s" % (" ".join(argv), rc, (err or out).strip()),
-                  command=argv, rc=rc, stdout=out, stderr=err)
+        """The node table, from the first source in slurm.NODE_SOURCES this Slurm offers."""
+        problems = []
+        for index, (name, args, kind) in enumerate(slurm.NODE_SOURCES):
+            if self.node_source is not None and index != self.node_source:
+                continue
+            argv = [self.bins[name]] + args
+            rc, out, err = self.module.run_command(argv)
+            if rc != 0:
+                # An older Slurm rejects --json ("unrecognized option"): try the next source.
+                problems.append("%s: rc %d: %s" % (" ".join(argv), rc, (err or out).strip()))
+                continue
+            try:
+                nodes = slurm.parse_nodes(out, kind, " ".join([name] + args))
+            except slurm.SlurmError as problem:
+                self.fail("cannot read Slurm's nodes: %s" % problem)
+            self.node_source = index
+            return nodes
+        self.fail("cannot read Slurm's nodes: %s" % "; ".join(problems))
         return {}
 
     def read_jobs(self) -> dict:

@@ -213,3 +213,35 @@ def test_a_refused_update_fails_naming_the_nodes_left_unchanged(slurm, tmp_path)
     assert "Access/permission denied; not updated: compute01" in run.result["msg"]
     assert run.result["changed_nodes"] == []
     assert slurm.node_state() == "IDLE"
+
+
+def _slurm_without_json(tmp_path: Path) -> Path:
+    """slurm_bin_dir whose sinfo and scontrol reject --json the way Slurm before 21.08 does."""
+    bin_dir = tmp_path / "old-slurm-bin"
+    bin_dir.mkdir()
+    (bin_dir / "squeue").symlink_to(shutil.which("squeue"))
+    calls = tmp_path / "calls.log"
+    for name in ("sinfo", "scontrol"):
+        wrapper = bin_dir / name
+        wrapper.write_text('#!/bin/sh\necho "%s $*" >> %s\nfor arg in "$@"; do\n'
+                           '  if [ "$arg" = --json ]; then\n'
+                           '    echo "%s: unrecognized option \'--json\'" >&2; exit 1\n  fi\ndone\n'
+                           'exec %s "$@"\n' % (name, calls, name, shutil.which(name)))
+        wrapper.chmod(0o755)
+    return bin_dir
+
+
+def test_a_slurm_without_json_output_is_read_from_scontrol_oneliner(slurm, tmp_path):
+    job = slurm.submit(120)
+    bin_dir = _slurm_without_json(tmp_path)
+
+    run = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01"], slurm_bin_dir=str(bin_dir),
+                                           wait=True, wait_timeout=2))
+    assert run.failed and run.result["jobs_remaining"] == [job], run
+    node = run.result["nodes"][0]
+    assert node["state"] in ("ALLOCATED", "MIXED") and "DRAIN" in node["flags"], node
+    assert node["reason"] == "hpcops test"
+    calls = (tmp_path / "calls.log").read_text().splitlines()
+    # The JSON sources are tried once; after that every read goes straight to scontrol -o.
+    assert calls.count("scontrol --json show node") == 1 and calls.count("sinfo --json") == 1, calls
+    assert calls.count("scontrol --oneliner show node") >= 2, calls
