@@ -252,3 +252,25 @@ def test_rolling_restart_with_drain_in_check_mode_changes_nothing(sim, slurm, tm
 
     assert run.rc == 0, run
     assert spy.updates() == [] and sim.writes() == [] and slurm.node_state() == "IDLE"
+
+
+def test_autoscale_drains_the_idle_node_it_removes_and_waits_for_its_slurm_job(sim, slurm, tmp_path):
+    # The EHPC job list shows compute02 busy and compute01 idle; Slurm runs a job on compute01.
+    sim.start_hpc_job(["compute02"], seconds=600)
+    job = slurm.submit(4)
+    spy = SlurmSpy(tmp_path, slurm)
+
+    run = role_run(sim, tmp_path, spy, "ehpc_autoscale", {
+        "ehpc_autoscale_cluster_id": EHPC_CLUSTER, "ehpc_autoscale_idle_minutes": 0,
+        "ehpc_autoscale_cooldown_minutes": 0, "ehpc_autoscale_drain_host": "localhost",
+        "ehpc_autoscale_drain_timeout": 120})
+
+    assert run.rc == 0, run
+    updates = spy.updates()
+    assert [update_kind(args) for _t, args in updates] == ["DRAIN"]
+    assert "NodeName=compute01" in updates[0][1] and "Reason=hpcops.clusters autoscale" in updates[0][1]
+    assert slurm.job_state(job) in ("", "COMPLETED")
+    log = sim.calls()
+    delete_at = [i for i, c in enumerate(log) if c["path"] == DELETE]
+    assert len(delete_at) == 1 and updates[0][0] < log[delete_at[0] - 1]["time"]
+    assert set(node_ids(sim)) == {"login01", "compute02"}
