@@ -132,6 +132,13 @@ def test_scale_in_drains_the_picked_node_and_a_job_that_lands_after_the_plan_end
     assert result["plan"]["remove"] == [ids["compute01"]]
     assert "compute nodes of %s: 2 -> 1" % EHPC_CLUSTER in run.stdout
 
+    # Idempotent: the next run plans no removal, so it drains nothing and writes nothing.
+    sim.clear_calls()
+    again = role_run(sim, tmp_path, spy, "ehpc_scale", scale_in_vars())
+    assert again.rc == 0, again
+    assert again.stats["localhost"]["changed"] == 0
+    assert len(spy.updates()) == 1 and sim.writes() == []
+
 
 def test_scale_in_drain_timeout_resumes_the_node_removes_nothing_and_fails(sim, slurm, tmp_path):
     sim.start_hpc_job(["compute02"], seconds=600)
@@ -274,3 +281,16 @@ def test_autoscale_drains_the_idle_node_it_removes_and_waits_for_its_slurm_job(s
     delete_at = [i for i, c in enumerate(log) if c["path"] == DELETE]
     assert len(delete_at) == 1 and updates[0][0] < log[delete_at[0] - 1]["time"]
     assert set(node_ids(sim)) == {"login01", "compute02"}
+
+
+def test_drain_settings_are_checked_before_any_api_call(sim, slurm, tmp_path):
+    spy = SlurmSpy(tmp_path, slurm)
+    for bad, message in (({"ehpc_scale_drain_timeout": True}, "ehpc_scale_drain_timeout must be a whole number"),
+                         ({"ehpc_scale_drain_timeout": 0}, "ehpc_scale_drain_timeout must be a whole number"),
+                         ({"ehpc_scale_drain_reason": " "}, "ehpc_scale_drain_reason must not be blank")):
+        run = role_run(sim, tmp_path, spy, "ehpc_scale", scale_in_vars(**bad))
+        assert run.rc != 0 and run.failed, run
+        assert message in run.result["msg"], run
+    run = role_run(sim, tmp_path, spy, "ehpc_rolling_restart", restart_vars(ehpc_rolling_restart_resume_timeout=False))
+    assert run.rc != 0 and "ehpc_rolling_restart_resume_timeout must be a whole number" in run.result["msg"], run
+    assert [c for c in sim.calls() if c["path"].startswith("/api/")] == [] and spy.updates() == []
