@@ -294,3 +294,32 @@ def test_drain_settings_are_checked_before_any_api_call(sim, slurm, tmp_path):
     run = role_run(sim, tmp_path, spy, "ehpc_rolling_restart", restart_vars(ehpc_rolling_restart_resume_timeout=False))
     assert run.rc != 0 and "ehpc_rolling_restart_resume_timeout must be a whole number" in run.result["msg"], run
     assert [c for c in sim.calls() if c["path"].startswith("/api/")] == [] and spy.updates() == []
+
+
+def test_a_failed_scale_in_leaves_a_node_an_operator_had_drained_drained(sim, slurm, tmp_path):
+    sim.start_hpc_job(["compute02"], seconds=600)
+    sim.fault(kind="job_fail", path="deleteNodes")
+    slurm.run("scontrol", "update", "NodeName=compute01", "State=DRAIN", "Reason=operator maintenance")
+    spy = SlurmSpy(tmp_path, slurm)
+
+    run = role_run(sim, tmp_path, spy, "ehpc_scale", scale_in_vars())
+
+    assert run.rc != 0 and run.failed, run
+    assert "resumed in Slurm: none" in run.result["msg"], run
+    assert len(calls(sim, DELETE)) == 1 and spy.updates() == []
+    assert "DRAIN" in slurm.node_state()
+    assert "Reason=operator maintenance" in slurm.run("scontrol", "--oneliner", "show", "node", "compute01").stdout
+
+
+def test_rolling_restart_with_drain_restarts_a_login_node_without_draining_it(sim, slurm, tmp_path):
+    ids = node_ids(sim)
+    spy = SlurmSpy(tmp_path, slurm)
+
+    run = role_run(sim, tmp_path, spy, "ehpc_rolling_restart",
+                   restart_vars(ehpc_rolling_restart_nodes=["login01", "compute01"], ehpc_rolling_restart_batch_size=2))
+
+    assert run.rc == 0, run
+    restarted = [r["restarted"] for r in run.results if r.get("restarted")]
+    assert restarted == [[ids["login01"], ids["compute01"]]]
+    assert [update_kind(args) for _t, args in spy.updates()] == ["DRAIN", "RESUME"]
+    assert all("NodeName=compute01" in args for _t, args in spy.updates())
