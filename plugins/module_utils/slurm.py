@@ -43,6 +43,9 @@ def _node(name, words: list, reason) -> dict:
     if not isinstance(name, str) or not name:
         raise SlurmError("a node without a name: %r" % (name,))
     words = [str(word).upper() for word in words if str(word)]
+    # Older scontrol writes "not responding" as a trailing "*" on the state (DOWN*+DRAIN).
+    if any(word.endswith("*") for word in words):
+        words = [word.rstrip("*") for word in words] + ["NOT_RESPONDING"]
     base = [word for word in words if word in BASE_STATES]
     if not base:
         raise SlurmError("node %s has no base state in %r" % (name, words))

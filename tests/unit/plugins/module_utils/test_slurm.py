@@ -109,6 +109,11 @@ def test_scontrol_reason_keeps_equals_signs_and_drops_the_user_and_time():
     assert brief(slurm.parse_scontrol_nodes(line)) == {"n1": ("IDLE", ["DRAIN"], "disk a=b")}
 
 
+def test_an_asterisk_on_the_state_means_not_responding():
+    line = "NodeName=n1 State=DOWN*+DRAIN ThreadsPerCore=1 Reason=gone [slurm@2020-01-01T00:00:00]"
+    assert brief(slurm.parse_scontrol_nodes(line)) == {"n1": ("DOWN", ["DRAIN", "NOT_RESPONDING"], "gone")}
+
+
 @pytest.mark.parametrize("text,problem", [
     ("slurm_load_node error: Unable to contact slurm controller", "no node"),
     ("NodeName=n1 Arch=x86_64", "no State="),
