@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.ansible_runner import run_module, run_playbook
+from tests.integration.slurm_cluster import slurm, slurm_session  # noqa: F401 pylint: disable=unused-import
 
 
 @pytest.fixture

@@ -45,7 +45,13 @@ class Adjust:
     allowed_failures: list = field(default_factory=list)  # (text the task contains, msg regex)
 
 
+SLURM_MODULES = ("slurm_node",)
+
 ADJUSTMENTS = {
+    "slurm_node": Adjust(
+        # The test cluster's nodes are compute[01-04]; compute[03-04] never answer and run no job.
+        replace={"gpu7": "compute04"},
+    ),
     "cce_nodes_info": Adjust(
         # A realistic CCE cluster uuid; the simulator's cluster is cce-demo.
         replace={CCE_PLACEHOLDER_CLUSTER: "cce-demo"},
@@ -174,11 +180,13 @@ def runnable_play(module: str, url: str) -> tuple:
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_examples_run_against_the_simulator(module, sim, tmp_path):
+def test_examples_run_against_the_simulator(module, sim, tmp_path, request):
     play, tasks, adjust, pre_count = runnable_play(module, sim.url)
     playbook = tmp_path / "examples.yml"
     playbook.write_text(json.dumps(play))
-    run = run_playbook(playbook, sim.url)
+    # Slurm modules run their examples against the real Slurm of tests/integration/slurm_cluster.py.
+    env = request.getfixturevalue("slurm").env if module in SLURM_MODULES else None
+    run = run_playbook(playbook, sim.url, env=env)
     assert run.rc == 0, run
     assert len(run.results) == pre_count + len(tasks), (
         "%s: %d results for %d tasks: %s" % (module, len(run.results), pre_count + len(tasks), run))
