@@ -143,6 +143,25 @@ def test_ehpc_scale_below_min_nodes_fails_before_any_call(sim, playbook_runner):
     assert sim.writes() == []
 
 
+def test_ehpc_scale_job_that_fails_after_the_write_is_changed_and_failed(sim, playbook_runner):
+    sim.fault(kind="job_fail", path="addNodes")
+    run = playbook_runner(PLAYBOOKS / "ehpc_scale.yml", SIM + ["-e", "ehpc_scale_count=3"])
+    assert run.rc != 0 and run.failed, run
+    assert len([w for w in sim.writes() if w["path"].endswith("addNodes")]) == 1
+    # the addNodes call was accepted: the recap says the cluster changed although the job failed
+    assert changed_count(run) == 1 and failed_count(run) == 1
+    assert messages(run, "Report what was changed")[0].startswith("sent before the failure: job(s) j-")
+
+
+def test_ehpc_scale_failure_before_any_write_is_not_changed(sim, playbook_runner):
+    sim.start_hpc_job(["compute01", "compute02"])
+    run = playbook_runner(PLAYBOOKS / "ehpc_scale.yml", SIM + ["-e", "ehpc_scale_count=1"])
+    assert run.rc != 0 and run.failed, run
+    assert "set ehpc_scale_busy_nodes=remove to remove them anyway" in run.result["msg"]
+    assert changed_count(run) == 0 and sim.writes() == []
+    assert messages(run, "Report what was changed") == ["nothing was changed"]
+
+
 # --- ehpc_rolling_restart ------------------------------------------------------------------
 
 def test_rolling_restart_of_four_nodes_in_batches_of_two_makes_two_restart_calls(sim, playbook_runner):
@@ -393,6 +412,15 @@ def test_cce_scale_in_refuses_to_remove_every_node(sim, playbook_runner):
     assert run.result["msg"].startswith("refusing to remove every node of CCE cluster cce-demo")
     assert sim.writes() == []
     assert len(cce_node_names(sim)) == 3
+
+
+def test_cce_scale_in_removal_job_that_fails_is_changed_and_failed(sim, playbook_runner):
+    sim.fault(kind="job_fail", path="/nodes/operation/remove$")
+    run = playbook_runner(PLAYBOOKS / "cce_scale_in.yml", SIM + CCE_KEY + ["-e", "cce_scale_in_nodes=cce-demo-node-3"])
+    assert run.rc != 0 and run.failed, run
+    assert len(sim.writes()) == 1
+    assert changed_count(run) == 1 and failed_count(run) == 1
+    assert messages(run, "Report what was changed")[0].startswith("removal sent before the failure: job(s) ")
 
 
 @pytest.mark.parametrize("login", [
