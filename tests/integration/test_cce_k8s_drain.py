@@ -113,7 +113,7 @@ def test_k8s_drain_drains_the_node_by_private_ip_before_the_removal(sim, tmp_pat
                                            "wait_timeout": 30}
     assert len(removals(sim)) == 1 and drains[0]["time"] < removals(sim)[0]["time"]
     assert node_names(sim) == ["cce-demo-node-1", "cce-demo-node-2"]
-    assert "removed cce-demo-node-3 from CCE cluster cce-demo; 2 node(s) stay" in run.stdout
+    assert "removed cce-demo-node-3 (" in run.stdout and "from CCE cluster cce-demo: 3 -> 2 nodes" in run.stdout
 
 
 def test_k8s_drain_timeout_uncordons_the_node_and_removes_nothing(sim, tmp_path):
