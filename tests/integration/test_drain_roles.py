@@ -234,7 +234,7 @@ def test_rolling_restart_drains_before_resatrtnodes_and_resumes_after(sim, slurm
     assert slurm.job_state(job) in ("", "COMPLETED")
     assert "Reason=hpcops.clusters rolling restart" in updates[0][1]
     assert slurm.node_state() == "IDLE"
-    restarted = [r["restarted"] for r in run.results if r.get("restarted")]
+    restarted = [r["restarted"] for r in run.results if r.get("restarted") and r.get("changed")]
     assert restarted == [[ids["compute01"]]]
 
 
@@ -319,7 +319,7 @@ def test_rolling_restart_with_drain_restarts_a_login_node_without_draining_it(si
                    restart_vars(ehpc_rolling_restart_nodes=["login01", "compute01"], ehpc_rolling_restart_batch_size=2))
 
     assert run.rc == 0, run
-    restarted = [r["restarted"] for r in run.results if r.get("restarted")]
+    restarted = [r["restarted"] for r in run.results if r.get("restarted") and r.get("changed")]
     assert restarted == [[ids["login01"], ids["compute01"]]]
     assert [update_kind(args) for _t, args in spy.updates()] == ["DRAIN", "RESUME"]
     assert all("NodeName=compute01" in args for _t, args in spy.updates())

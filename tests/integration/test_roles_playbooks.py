@@ -555,3 +555,34 @@ def test_roles_and_playbooks_pass_ansible_lint_production_profile():
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     # No warning at all, ansible-core's included (a Jinja filter falling back under lint's mock values).
     assert "WARNING" not in proc.stdout + proc.stderr, proc.stdout[-4000:] + proc.stderr[-4000:]
+
+
+# --- protected nodes -------------------------------------------------------------------------
+
+def test_ehpc_scale_in_never_removes_a_protected_node(sim, playbook_runner):
+    sim.world(ehpc_compute_nodes=4)
+    newest = ehpc_nodes(sim, "compute")[-1]
+    # A scale-in takes the newest idle node first; protected (here from a survey text area), it stays.
+    run = playbook_runner(PLAYBOOKS / "ehpc_scale.yml", SIM + [
+        "-e", "ehpc_scale_count=3", "-e", json.dumps({"ehpc_scale_protected_nodes": "%s\n" % newest["name"]})])
+    assert run.rc == 0, run
+    names = [n["name"] for n in ehpc_nodes(sim, "compute")]
+    assert len(names) == 3 and newest["name"] in names
+
+
+def test_ehpc_scale_in_fails_before_any_write_when_only_protected_nodes_could_go(sim, playbook_runner):
+    protected = [n["name"] for n in ehpc_nodes(sim, "compute")]
+    run = playbook_runner(PLAYBOOKS / "ehpc_scale.yml", SIM + [
+        "-e", "ehpc_scale_count=1", "-e", json.dumps({"ehpc_scale_protected_nodes": protected})])
+    assert run.rc != 0 and run.failed, run
+    assert sim.writes() == []
+    assert len(ehpc_nodes(sim, "compute")) == 2
+
+
+def test_cce_scale_in_refuses_a_protected_node_before_any_write(sim, playbook_runner):
+    run = playbook_runner(PLAYBOOKS / "cce_scale_in.yml", SIM + CCE_KEY + [
+        "-e", "cce_scale_in_nodes=cce-demo-node-3", "-e", "cce_scale_in_protected_nodes=cce-demo-node-3"])
+    assert run.rc != 0 and run.failed, run
+    assert "cce-demo-node-3" in run.result["msg"] and "protected" in run.result["msg"], run.result
+    assert sim.writes() == []
+    assert cce_node_names(sim) == ["cce-demo-node-1", "cce-demo-node-2", "cce-demo-node-3"]
