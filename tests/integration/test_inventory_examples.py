@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import yaml
@@ -38,6 +39,25 @@ def test_example_cce_source_against_the_simulator(sim):
     run = run_inventory(CCE_SOURCE, sim.url, "--graph")
     assert run.rc == 0, run
     assert "@az_cn_north_4a:" in run.stdout and "cce-demo-node-3" in run.stdout, run
+
+
+def test_scale_out_and_configure_refuses_a_run_without_cluster_or_count(sim):
+    run = playbook(sim.url, "--limit", "localhost")
+    assert run.returncode != 0 and "give -e cluster_id=ehpc-... and -e compute_count=N" in run.stdout, run.stdout
+    assert sim.writes() == []
+
+
+def test_scale_out_and_configure_play_one_puts_exactly_the_new_nodes_in_the_group(sim):
+    # Play 2 needs SSH to the new nodes, which the simulator's nodes don't have: --limit keeps
+    # the run to play 1, whose result (the add_host items) is what play 2 would target.
+    before = set(n["name"] for n in sim.state()["ehpc"]["clusters"][EHPC_CLUSTER_ID]["nodes"].values())
+    run = playbook(sim.url, "--limit", "localhost", "-e", "cluster_id=%s" % EHPC_CLUSTER_ID, "-e", "compute_count=4", "-v")
+    assert run.returncode == 0, run.stdout + run.stderr
+    after = set(n["name"] for n in sim.state()["ehpc"]["clusters"][EHPC_CLUSTER_ID]["nodes"].values())
+    new = sorted(after - before)
+    assert len(new) == 2, (before, after)
+    added_hosts = sorted(re.findall(r'"add_host": \{"groups": \["ehpc_new_compute"\], "host_name": "([^"]+)"', run.stdout))
+    assert added_hosts == new, run.stdout
 
 
 def test_scale_out_and_configure_syntax_and_hosts(sim):
