@@ -30,6 +30,7 @@ requirements:
 extends_documentation_fragment:
   - constructed
   - inventory_cache
+  - hpcops.clusters.inventory
 options:
   plugin:
     description: The name of this plugin; the source is read only when it says so.
@@ -67,29 +68,6 @@ options:
     type: str
     env:
       - name: QINGCLOUD_EHPC_ENDPOINT
-  validate_certs:
-    description:
-      - Whether to verify the endpoint's TLS certificate.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for each HTTP answer.
-    type: int
-    default: 30
-  hostnames:
-    description:
-      - What names each host. A node without the chosen value (a node being built has no private IP yet)
-        is named by its ID.
-      - Two nodes with the same name (in two clusters) fail the source; use V(id) then.
-    type: str
-    choices: [name, id, private_ip]
-    default: name
-  set_ansible_host:
-    description:
-      - Whether to set C(ansible_host) to the node's private IP (when it has one).
-    type: bool
-    default: true
   hostvar_prefix:
     description:
       - Prefix of the host variables this plugin sets.

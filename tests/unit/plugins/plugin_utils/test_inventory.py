@@ -10,10 +10,10 @@ __metaclass__ = type
 import importlib
 
 import pytest
+import yaml
 
 from ansible.errors import AnsibleParserError
 from ansible.inventory.data import InventoryData
-from ansible.plugins.loader import inventory_loader
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
 from ansible_collections.hpcops.clusters.plugins.plugin_utils.inventory import group_name
@@ -34,10 +34,22 @@ def load_plugin(name: str):
     """The plugin with its documented options registered, as ansible's loader would.
 
     Loaded from the imported module rather than by name: plain pytest has no collection
-    loader (ansible-test units has one), and the plugin needs none to run.
+    loader (ansible-test units has one), and the plugin needs none to run. The collection's
+    own doc fragment is merged here for the same reason; ansible-core's are found as usual.
     """
+    from ansible import constants as C
+    from ansible.plugins.loader import fragment_loader
+    from ansible.utils.plugin_docs import add_fragments
+    from ansible_collections.hpcops.clusters.plugins.doc_fragments.inventory import ModuleDocFragment
+
     module = importlib.import_module("ansible_collections.%s.plugins.inventory.%s" % tuple(name.rsplit(".", 1)))
-    inventory_loader._load_config_defs(name, module, module.__file__)  # pylint: disable=protected-access
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    own = "hpcops.clusters.inventory"
+    assert own in doc["extends_documentation_fragment"]
+    doc["extends_documentation_fragment"].remove(own)
+    doc["options"].update(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"])
+    add_fragments(doc, module.__file__, fragment_loader=fragment_loader)
+    C.config.initialize_plugin_configuration_definitions("inventory", name, doc["options"])
     plugin = module.InventoryModule()
     plugin._load_name = name  # pylint: disable=protected-access
     return plugin
