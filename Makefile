@@ -73,9 +73,13 @@ $(VENV_STAMP): requirements-dev.txt requirements.txt
 		echo "venv: creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
 		$(PYTHON) -m venv "$(VENV)" || { echo "venv: '$(PYTHON) -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }; \
 	fi
-	@echo "venv: installing requirements-dev.txt into $(VENV)"
+	@echo "venv: upgrading pip in $(VENV)"
 	@"$(VENV_BIN)/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@"$(VENV_BIN)/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@echo "venv: installing requirements-dev.txt (about 150 packages; one line each, then the install step)"
+	@"$(VENV_BIN)/python" -m pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt \
+		| awk '/^Collecting / { n++; printf "venv: [%3d] %s\n", n, $$2; fflush() } \
+			/^Installing collected packages/ { print "venv: installing " n " packages..."; fflush() } \
+			/^Successfully installed/ { print "venv: done"; fflush() }'
 	@touch "$@"
 
 collection-tree:
