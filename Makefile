@@ -75,7 +75,7 @@ $(VENV_STAMP): requirements-dev.txt requirements.txt
 	fi
 	@echo "venv: upgrading pip in $(VENV)"
 	@"$(VENV_BIN)/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@echo "venv: installing requirements-dev.txt (about 150 packages; one line each, then the install step)"
+	@echo "venv: installing requirements-dev.txt: about 60 packages, a line each, then one install step (the longest)"
 	@"$(VENV_BIN)/python" -m pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt \
 		| awk '/^Collecting / { n++; printf "venv: [%3d] %s\n", n, $$2; fflush() } \
 			/^Installing collected packages/ { print "venv: installing " n " packages..."; fflush() } \
