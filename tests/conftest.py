@@ -31,7 +31,7 @@ def _shared_fixtures(item) -> set:
             if info.name2fixturedefs.get(name) and info.name2fixturedefs[name][-1].scope in SHARED_SCOPES}
 
 
-def _xdist_groups(items) -> dict:
+def _xdist_groups(items, root: Path) -> dict:
     """{item: group name} for tests that share a module-scoped fixture with other tests.
 
     Tests of one file that share such fixtures, directly or through a chain of tests, form
@@ -51,11 +51,11 @@ def _xdist_groups(items) -> dict:
         names = sorted(_shared_fixtures(item))
         if not names:
             continue
-        keys = [(item.path, name) for name in names]
+        keys = [(os.path.relpath(item.path, root), name) for name in names]
         shared[item] = keys[0]
         for key in keys[1:]:
             parent[find(key)] = find(keys[0])
-    return {item: "%s::%s" % (find(key)[0].name, find(key)[1]) for item, key in shared.items()}
+    return {item: "%s::%s" % find(key) for item, key in shared.items()}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -65,12 +65,15 @@ def pytest_collection_modifyitems(config, items):
     Runs before pytest-xdist's own hook, which appends each group to the test's node id.
     Without xdist the markers do nothing. xdist hands out the groups first (largest first)
     and then single tests in collection order: moving the slow ones to the front keeps a
-    long test from starting last while the other worker idles.
+    long test from starting last while the other worker idles. A slow test that shares a
+    module-scoped fixture stays where it is: moved away from its module, it would make
+    plain pytest set that fixture up twice.
     """
+    groups = _xdist_groups(items, config.rootpath)
     if config.pluginmanager.hasplugin("xdist"):
-        for item, group in _xdist_groups(items).items():
+        for item, group in groups.items():
             item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    items.sort(key=lambda item: item in groups or item.get_closest_marker("slow") is None)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # pylint: disable=unused-argument
