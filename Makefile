@@ -38,6 +38,9 @@ ANSIBLE_TEST_ENV := PATH="$(VENV_BIN):$$PATH" ANSIBLE_TEST_CONTENT_ROOT="$(ANSIB
 
 # Extra arguments, e.g. make pytest PYTEST_ARGS='-k ehpc -x'
 PYTEST_ARGS ?=
+# pytest-xdist workers: one per CPU ("logical"), a number, or 0 to run in one process.
+# loadgroup keeps the tests that share a module-scoped fixture on one worker (tests/conftest.py).
+PYTEST_WORKERS ?= logical
 SANITY_ARGS ?=
 UNITS_ARGS  ?=
 LINT_ARGS   ?=
@@ -54,7 +57,8 @@ help:
 	@echo "  sanity           ansible-test sanity --venv --python $(TEST_PYTHON)  (SANITY_ARGS=...)"
 	@echo "  units            ansible-test units --venv --python $(TEST_PYTHON)   (UNITS_ARGS=...)"
 	@echo "  lint             ansible-lint --profile production on roles/ and playbooks/"
-	@echo "  pytest           pytest over tests/unit, tests/simulator, tests/integration (PYTEST_ARGS=...)"
+	@echo "  pytest           pytest over tests/unit, tests/simulator, tests/integration on every CPU"
+	@echo "                   (pytest-xdist; PYTEST_ARGS=..., PYTEST_WORKERS=0 for one process)"
 	@echo "  build            ansible-galaxy collection build into .tmp/dist"
 	@echo "  changelog        antsibull-changelog lint + generate CHANGELOG.rst from changelogs/"
 	@echo "  docs             documentation site (antsibull-docs + Sphinx, warnings as errors) in .tmp/docs/html"
@@ -69,9 +73,13 @@ $(VENV_STAMP): requirements-dev.txt requirements.txt
 		echo "venv: creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
 		$(PYTHON) -m venv "$(VENV)" || { echo "venv: '$(PYTHON) -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }; \
 	fi
-	@echo "venv: installing requirements-dev.txt into $(VENV)"
+	@echo "venv: upgrading pip in $(VENV)"
 	@"$(VENV_BIN)/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@"$(VENV_BIN)/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@echo "venv: installing requirements-dev.txt: about 60 packages, a line each, then one install step (the longest)"
+	@"$(VENV_BIN)/python" -m pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt \
+		| awk '/^Collecting / { n++; printf "venv: [%3d] %s\n", n, $$2; fflush() } \
+			/^Installing collected packages/ { print "venv: installing " n " packages..."; fflush() } \
+			/^Successfully installed/ { print "venv: done"; fflush() }'
 	@touch "$@"
 
 collection-tree:
@@ -109,7 +117,7 @@ lint: venv collection-tree
 	fi
 
 pytest: venv collection-tree
-	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest $(PYTEST_ARGS)
+	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Sub-makes keep the order fixed (also under -j), so pytest's summary line ends the output.
 # Each stage's time goes to .tmp/stage-times.txt; pytest prints them before its summary line.

@@ -12,13 +12,15 @@ parent="$root/.tmp/collections/ansible_collections/hpcops"
 link="$parent/clusters"
 
 mkdir -p "$parent"
-if [ -L "$link" ]; then
-    if [ "$(cd "$link" && pwd -P)" != "$(cd "$root" && pwd -P)" ]; then
-        rm -f "$link"
-    fi
-elif [ -e "$link" ]; then
+if [ -e "$link" ] && [ ! -L "$link" ]; then
     echo "collection_tree.sh: $link exists and is not a symlink; remove it (make clean)" >&2
     exit 1
 fi
-[ -L "$link" ] || ln -s ../../../.. "$link"
+# A missing, dangling or stale link is replaced by rename(2): pytest-xdist workers and make
+# may run this at the same moment, and each of them must find a link there afterwards.
+if [ ! -L "$link" ] || [ "$(cd "$link" 2>/dev/null && pwd -P)" != "$(cd "$root" && pwd -P)" ]; then
+    scratch="$parent/.clusters.$$"
+    ln -sfn ../../../.. "$scratch"
+    mv -T "$scratch" "$link"
+fi
 echo "$link"

@@ -1,7 +1,7 @@
 """Reliability under the simulator's fault injection: throttling, 5xx, dropped connections,
 writes whose answer was lost, and jobs that fail, hang or vanish.
 
-Every scenario is one ansible-playbook run of several tasks (see test_reliability_support):
+Every scenario is one ansible-playbook run of several tasks (see tests/integration/scenario.py):
 a module-scoped fixture runs it once, and the tests below each prove one behaviour from
 the calls the simulator logged for one task.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_reliability_support import Scenario, role_nodes, sim_ehpc_nodes
+from tests.integration.scenario import Scenario, role_nodes, sim_ehpc_nodes
 from tests.simulator.world import CCE_CLUSTER_ID, EHPC_CLUSTER_ID, HYPER_CLUSTER_ECS, HYPER_CLUSTER_HPS
 
 CLUSTER = EHPC_CLUSTER_ID

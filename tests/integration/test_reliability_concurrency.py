@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env
-from tests.integration.test_reliability_support import role_nodes, sim_ehpc_nodes
+from tests.integration.scenario import role_nodes, sim_ehpc_nodes
 from tests.simulator.world import EHPC_CLUSTER_ID
 
 CLUSTER = EHPC_CLUSTER_ID

@@ -1,6 +1,6 @@
 """Bad input, missing, wrong or stale credentials, and secrets in output, for every module.
 
-Each group is one ansible-playbook run of many tasks (see test_reliability_support).
+Each group is one ansible-playbook run of many tasks (see tests/integration/scenario.py).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.integration.test_reliability_support import Scenario
+from tests.integration.scenario import Scenario
 from tests.simulator.client import iam_token_request
 from tests.simulator.world import (CCE_CLUSTER_ID, EHPC_CLUSTER_ID, HW_ACCESS_KEY, HW_DOMAIN, HW_PROJECT_ID, HW_SECRET_KEY,
                                    HW_SECURITY_TOKEN, HW_TEMP_ACCESS_KEY, HW_TEMP_SECRET_KEY, HYPER_CLUSTER_ECS,

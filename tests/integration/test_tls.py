@@ -9,7 +9,7 @@ import certifi
 import pytest
 
 from tests.integration.ansible_runner import collections_path
-from tests.integration.test_reliability_support import Scenario, role_nodes
+from tests.integration.scenario import Scenario, role_nodes
 from tests.simulator.fixture import running_simulator
 from tests.simulator.world import CCE_CLUSTER_ID, EHPC_CLUSTER_ID, HW_DOMAIN, HYPER_CLUSTER_HPS
 

@@ -38,7 +38,12 @@ _SHARED = _Shared()
 
 @pytest.fixture(scope="session")
 def simulator_session() -> Iterator[Simulator]:
-    """One simulator for the whole session (job_seconds 0.2)."""
+    """One simulator for the whole session (job_seconds 0.2).
+
+    Under pytest-xdist each worker is a session of its own, so each gets its own simulator:
+    on a free port (``--port 0``) with its scratch files in a fresh temporary directory, and
+    no state file, so workers never see each other's world, calls or faults.
+    """
     simulator = _SHARED.acquire()
     try:
         yield simulator

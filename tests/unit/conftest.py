@@ -4,23 +4,22 @@
 """Make ``ansible_collections.hpcops.clusters`` importable for plain pytest.
 
 ``ansible-test units`` runs the tests inside ``.../ansible_collections/hpcops/clusters``
-with ansible's collection loader, so nothing is needed there. Plain pytest from the
-repository root (``python -m pytest tests/unit``) has no such tree: when the import
-fails, this file makes one in a temporary directory,
-``<tmp>/ansible_collections/hpcops/clusters -> <repository root>``, and puts ``<tmp>``
-first on ``sys.path`` before any test module is imported.
+with ansible's collection loader, so nothing is needed there. ``make pytest`` puts
+``.tmp/collections`` on PYTHONPATH. Plain pytest from the repository root
+(``python -m pytest tests/unit``) has neither: when the import fails, this file builds the
+same tree ``make`` does, with ``hack/collection_tree.sh`` (the one way to build it:
+``.tmp/collections/ansible_collections/hpcops/clusters -> <repository root>``), and puts
+``.tmp/collections`` first on ``sys.path`` before any test module is imported.
 """
 
 from __future__ import annotations
 
 __metaclass__ = type
 
-import atexit
 import importlib
 import os
-import shutil
+import subprocess
 import sys
-import tempfile
 
 COLLECTION = "ansible_collections.hpcops.clusters"
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -57,14 +56,11 @@ def _make_collection_tree() -> None:
         _put_on_path(os.path.dirname(top))
         if _importable():
             return
-    tmp = tempfile.mkdtemp(prefix="hpcops-clusters-units-")
-    atexit.register(shutil.rmtree, tmp, True)
-    parent = os.path.join(tmp, "ansible_collections", "hpcops")
-    os.makedirs(parent)
-    os.symlink(REPO_ROOT, os.path.join(parent, "clusters"))
-    _put_on_path(tmp)
+    subprocess.run(["bash", os.path.join(REPO_ROOT, "hack", "collection_tree.sh")], check=True,
+                   stdout=subprocess.DEVNULL)
+    _put_on_path(os.path.join(REPO_ROOT, ".tmp", "collections"))
     if not _importable():
-        raise ImportError("could not make %s importable from %s" % (COLLECTION, REPO_ROOT))
+        raise ImportError("could not make %s importable from %s/.tmp/collections" % (COLLECTION, REPO_ROOT))
 
 
 if not _importable():

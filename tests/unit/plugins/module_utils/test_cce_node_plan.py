@@ -3,17 +3,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from tests.integration.ansible_runner import collections_path
-
-# Plain pytest has no ansible_collections tree on sys.path; the runner's symlinked one serves.
-if str(collections_path()) not in sys.path:
-    sys.path.insert(0, str(collections_path()))
-
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import (  # noqa: E402
+from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import (
     NodePlanError, batches, membership, node_info, plan_removal)
 
 
