@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.integration.test_reliability_support import Scenario
+from tests.integration.scenario import Scenario
 from tests.simulator.world import EHPC_CLUSTER_ID
 
 CLUSTER = EHPC_CLUSTER_ID
