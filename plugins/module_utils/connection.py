@@ -8,6 +8,9 @@ its credentials must meet before any call, and the client it builds. Each cloud 
 own file beside this one (``qingcloud_connection``, ``huaweicloud_connection``); a module,
 an inventory source or an event source names the connection it uses, so adding a cloud
 adds a file and edits none of the shared ones.
+
+Nothing here imports ansible at load time: the EDA event source runs in ansible-rulebook's
+own environment, which need not have ansible-core.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ __metaclass__ = type
 # Options whose value must be a URL: a host without a scheme would otherwise be tried,
 # and retried, as if the network were down.
 ENDPOINT_OPTIONS = ("endpoint", "iam_endpoint")
+TRUE_WORDS = ("true", "yes", "on", "1")
+FALSE_WORDS = ("false", "no", "off", "0")
 
 
 def transport_argument_spec() -> dict:
@@ -43,10 +48,25 @@ def endpoint_problem(params: dict) -> str | None:
     return None
 
 
-class Connection:
-    """Base of a cloud's connection; a subclass sets ``credential_options`` and builds clients."""
+def to_bool(name: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError("%s must be a boolean, got %r" % (name, value))
 
-    # Options that count as unset when blank; the subclass lists its credentials here.
+
+class Connection:
+    """Base of a cloud's connection; a subclass declares its options and builds its client."""
+
+    # Option -> the environment variable it falls back to; the subclass lists its own.
+    option_env: dict = {}
+    required_options: tuple = ()
+    secret_options: tuple = ()
+    # Options that count as unset when blank (AWX injects "" for an empty field).
     credential_options: tuple = ()
 
     def __init__(self, params: dict):
@@ -54,8 +74,37 @@ class Connection:
         self._transport = None
 
     @classmethod
+    def environment(cls) -> dict:
+        return dict(cls.option_env)
+
+    @classmethod
     def argument_spec(cls) -> dict:
-        return transport_argument_spec()
+        from ansible.module_utils.basic import env_fallback
+        spec = dict(
+            (name, dict(type="str", required=name in cls.required_options, no_log=name in cls.secret_options,
+                        fallback=(env_fallback, [env])))
+            for name, env in cls.environment().items())
+        spec.update(transport_argument_spec())
+        return spec
+
+    @classmethod
+    def options_from(cls, given: dict, environ: dict) -> dict:
+        """The connection's options for a caller without AnsibleModule (the event source):
+        each given value, else its environment variable, else the default. Blank values
+        count as not given."""
+        options = {}
+        for name, env in cls.environment().items():
+            value = given.get(name)
+            options[name] = value if value not in (None, "") else (environ.get(env) or None)
+        for name, spec in transport_argument_spec().items():
+            value = given.get(name)
+            if value in (None, ""):
+                options[name] = spec["default"]
+            elif spec["type"] == "bool":
+                options[name] = to_bool(name, value)
+            else:
+                options[name] = int(value)
+        return options
 
     @classmethod
     def problem(cls, params: dict) -> str | None:
@@ -71,29 +120,6 @@ class Connection:
         if timeout is not None and timeout < 1:
             return "timeout must be at least 1 second, got %d" % timeout
         return None
-
-    @classmethod
-    def options_from(cls, given: dict, environ: dict) -> dict:
-        """The connection's options for a caller without AnsibleModule (an inventory or event
-        source): each given value, else its environment variable, else the spec's default,
-        converted to the spec's type. Blank values count as not given."""
-        from ansible.module_utils.parsing.convert_bool import boolean
-        options = {}
-        for name, spec in cls.argument_spec().items():
-            value = given.get(name)
-            if value is None or value == "":
-                for env in (spec.get("fallback") or (None, []))[1]:
-                    if environ.get(env):
-                        value = environ[env]
-                        break
-            if value is None or value == "":
-                value = spec.get("default")
-            elif spec.get("type") == "bool":
-                value = boolean(value, strict=True)
-            elif spec.get("type") == "int":
-                value = int(value)
-            options[name] = value
-        return options
 
     @property
     def transport(self):

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.hpcops.clusters.plugins.module_utils.connection import Connection
 
 HUAWEI_ENV = {
@@ -52,18 +50,14 @@ def credentials_problem(params: dict) -> str | None:
 class HuaweiCloudConnection(Connection):
     """Subclasses name their service's endpoint variable and client."""
 
+    required_options = ("project_id",)
+    secret_options = SECRETS
     credential_options = tuple(name for name in HUAWEI_ENV if name != "iam_endpoint")
     endpoint_env: str = ""
 
     @classmethod
-    def argument_spec(cls) -> dict:
-        spec = dict(
-            (name, dict(type="str", no_log=name in SECRETS, fallback=(env_fallback, [env])))
-            for name, env in HUAWEI_ENV.items())
-        spec["project_id"]["required"] = True
-        spec["endpoint"] = dict(type="str", fallback=(env_fallback, [cls.endpoint_env]))
-        spec.update(super().argument_spec())
-        return spec
+    def environment(cls) -> dict:
+        return dict(HUAWEI_ENV, endpoint=cls.endpoint_env)
 
     @classmethod
     def problem(cls, params: dict) -> str | None:

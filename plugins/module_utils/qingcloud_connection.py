@@ -7,8 +7,6 @@ from __future__ import annotations
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.hpcops.clusters.plugins.module_utils.connection import Connection
 
 # Option -> the environment variable it falls back to (also named in failure messages).
@@ -22,20 +20,10 @@ REQUIRED = ("access_key_id", "secret_access_key", "zone")
 
 
 class QingCloudConnection(Connection):
+    option_env = QINGCLOUD_ENV
+    required_options = REQUIRED
+    secret_options = ("secret_access_key",)
     credential_options = REQUIRED
-
-    @classmethod
-    def argument_spec(cls) -> dict:
-        spec = dict(
-            access_key_id=dict(type="str", required=True, no_log=False,
-                               fallback=(env_fallback, [QINGCLOUD_ENV["access_key_id"]])),
-            secret_access_key=dict(type="str", required=True, no_log=True,
-                                   fallback=(env_fallback, [QINGCLOUD_ENV["secret_access_key"]])),
-            zone=dict(type="str", required=True, fallback=(env_fallback, [QINGCLOUD_ENV["zone"]])),
-            endpoint=dict(type="str", fallback=(env_fallback, [QINGCLOUD_ENV["endpoint"]])),
-        )
-        spec.update(super().argument_spec())
-        return spec
 
     @classmethod
     def problem(cls, params: dict) -> str | None:

@@ -113,8 +113,10 @@ def test_two_runs_scaling_in_at_once_remove_only_the_surplus(sim, tmp_path, dela
     assert ehpc_jobs(sim, "AddClusterNodes") == []
     assert [len(j["resource_ids"]) for j in ehpc_jobs(sim, "DeleteClusterNodes")] == [2]
     # Both chose the same two newest nodes; the slower deleteNodes was refused (they were
-    # already leaving): that run removed nothing itself and says so.
-    assert [c.get("ret_code") for c in sim.writes()] in ([0, 1400], [0, 2100])
+    # already leaving): that run removed nothing itself and says so. On a loaded machine
+    # the second run may start after the first removal landed: it then finds 3 nodes and
+    # sends nothing.
+    assert [c.get("ret_code") for c in sim.writes()] in ([0], [0, 1400], [0, 2100])
     assert sorted(len(r["removed"]) for r in runs) == [0, 2], runs
     assert len(sim_ehpc_nodes(sim.state(), CLUSTER)) == 3
     converges(sim, tmp_path, 3)
