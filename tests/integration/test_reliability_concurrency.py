@@ -15,8 +15,10 @@ CLUSTER = EHPC_CLUSTER_ID
 # Started at once, two runs still reach the cluster a few hundred milliseconds apart, and
 # read-then-write takes milliseconds: they would hardly ever race. Holding each write
 # back (a "delay" fault, applied before the simulator acts) makes both runs read the
-# same cluster and both write; the three rounds hold them back for different times.
-WRITE_DELAYS = (0.5, 1.0, 2.0)
+# same cluster and both write; the three rounds hold them back for different times. At
+# least 1 s: under pytest-xdist another worker's ansible-playbook competes for the CPUs,
+# and the two runs' starts were seen more than 0.5 s apart (so they did not race).
+WRITE_DELAYS = (1.0, 2.0, 3.0)
 
 
 def start(sim, playbook):
