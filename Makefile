@@ -39,7 +39,8 @@ ANSIBLE_TEST_ENV := PATH="$(VENV_BIN):$$PATH" ANSIBLE_TEST_CONTENT_ROOT="$(ANSIB
 # Extra arguments, e.g. make pytest PYTEST_ARGS='-k ehpc -x'
 PYTEST_ARGS ?=
 # pytest-xdist workers: one per CPU ("logical"), a number, or 0 to run in one process.
-# loadgroup keeps the tests that share a module-scoped fixture on one worker (tests/conftest.py).
+# loadfile runs each test file on one worker, so a module-scoped fixture (a scenario playbook,
+# the docs build) is set up once. Not loadgroup: pytest-xdist 3.8 cannot tag node ids under pytest 9.
 PYTEST_WORKERS ?= logical
 SANITY_ARGS ?=
 UNITS_ARGS  ?=
@@ -117,7 +118,7 @@ lint: venv collection-tree
 	fi
 
 pytest: venv collection-tree
-	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Sub-makes keep the order fixed (also under -j), so pytest's summary line ends the output.
 # Each stage's time goes to .tmp/stage-times.txt; pytest prints them before its summary line.
