@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-# Huawei CCE: list nodes, remove nodes (seed 001, PUT .../nodes/operation/remove) and
+# Huawei CCE: list nodes, remove nodes (the vendor's RemoveNodesTask page, PUT .../nodes/operation/remove) and
 # job status, under /api/v3/projects/{project_id}/...
 
 import re
@@ -14,7 +14,7 @@ from .world import CallContext, World, cce_time, random_uuid
 BAD_REQUEST = "CCE.01400001"
 FORBIDDEN = "CCE.01403001"
 NOT_FOUND = "CCE.01404001"
-MAX_REMOVE_NODES = 200  # seed 001 / api-notes: at most 200 nodes per call
+MAX_REMOVE_NODES = 200  # at most 200 nodes per call (docs/api-decisions.md, "Huawei Cloud")
 MASKED_PASSWORD = "******"
 
 NODES_RE = re.compile(r"/api/v3/projects/([^/]+)/clusters/([^/]+)/nodes")
@@ -78,7 +78,7 @@ def _parse_login(spec: dict[str, Any]) -> dict[str, Any]:
     ssh_key = login.get("sshKey")
     password_block = login.get("userPassword")
     has_key = ssh_key is not None
-    has_password = password_block not in (None, {})  # the seed's own answer carries "userPassword": {}
+    has_password = password_block not in (None, {})  # the vendor page's own answer carries "userPassword": {}
     if has_key == has_password:
         raise BadRequest("spec.login needs exactly one of sshKey and userPassword")
     if has_key:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 # QingCloud EHPC API (hpc-api.qingcloud.com/api/...): request signature check, the
-# node calls of seeds 000/002/004, listNodes, operation (job status) and job/list.
-# API-level errors are HTTP 200 with {"ret_code": N, "message": ...} (api-notes "Errors").
+# node calls of the vendor pages (deleteNodes, resatrtNodes, addNodes), listNodes, operation (job status) and job/list.
+# API-level errors are HTTP 200 with {"ret_code": N, "message": ...} (docs/api-decisions.md, "QingCloud EHPC").
 
 import base64
 import datetime as dt
@@ -50,7 +50,7 @@ def error_body(ret_code: int, message: str) -> dict[str, Any]:
     return {"ret_code": ret_code, "message": message}
 
 
-# --- signature (api-notes "Signing") ----------------------------------------------------
+# --- signature (docs/api-decisions.md, "Signing") ----------------------------------------------------
 
 def _encode(text: str) -> str:
     # Unreserved A-Za-z0-9-_.~ stay, everything else is %XX with upper-case hex; space is %20.
@@ -329,7 +329,7 @@ def delete_nodes(world: World, params: dict[str, Any], query_zone: str, ctx: Cal
         node["transition_status"] = "deleting"
     job = world.new_job(ctx, job_id=_new_job_id(world), service="ehpc", action="DeleteClusterNodes",
                         cluster_id=cluster_id, resource_ids=node_ids, now=time.time())
-    # The seed's table says job_ids, its example job_id: the key is a runtime setting.
+    # The vendor page's table says job_ids, its example job_id: the key is a runtime setting.
     return {"action": "HpcClusterDeleteClusterNodesResponse", world.config["delete_job_key"]: job["job_id"], "ret_code": 0}
 
 

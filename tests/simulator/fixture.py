@@ -124,7 +124,7 @@ class Simulator:
         self.control("POST", f"/_sim/hpc_jobs/{job_id}/finish", {})
 
     def env(self) -> dict[str, str]:
-        """Environment variables (api-notes names) pointing a client at this simulator."""
+        """Environment variables (the names in the README's Credentials section) pointing a client at this simulator."""
         return {
             "QINGCLOUD_ACCESS_KEY_ID": QY_ACCESS_KEY,
             "QINGCLOUD_SECRET_ACCESS_KEY": QY_SECRET_KEY,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 # Huawei Cloud identity: IAM password tokens (POST /v3/auth/tokens) and the check every
 # CCE/ModelArts call passes, either X-Auth-Token or an AK/SK signature verified by
-# recomputing the canonical request of api-notes "Authentication" (SDK-HMAC-SHA256).
+# recomputing the canonical request of docs/api-decisions.md, "Authentication" (SDK-HMAC-SHA256).
 
 import datetime as dt
 import hashlib

@@ -94,5 +94,5 @@ def test_unknown_path_and_wrong_method(qy: QingCloud) -> None:
     response = qy.get("/api/cluster/addNodes", {"zone": QY_ZONE})
     assert response.status == 405
     assert response.json()["ret_code"] == 1100
-    # The seed's path is resatrtNodes; the "fixed" spelling does not exist.
+    # The vendor page's path is resatrtNodes; the "fixed" spelling does not exist.
     assert qy.post("/api/cluster/restartNodes", {"zone": QY_ZONE}).status == 404

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpcops.clusters contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Slurm host list expansion (EHPC job_node_list, see api-notes)."""
+"""Slurm host list expansion (EHPC job_node_list, see docs/api-decisions.md)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, hpcops.clusters contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """QingCloud EHPC signing, checked against an independent implementation of the
-steps in the EHPC docs' signature page (summarised in api-notes.md, "Signing")."""
+steps in the EHPC docs' signature page (summarised in docs/api-decisions.md, "Signing")."""
 
 from __future__ import annotations
 
