@@ -187,6 +187,20 @@ def test_a_host_without_slurm_commands_fails_clearly(slurm, tmp_path):
     assert slurm.node_state() == "IDLE"
 
 
+def slurm_bin_with_update(tmp_path, on_update: str) -> str:
+    """A slurm_bin_dir whose ``scontrol update`` runs the shell lines ``on_update``; every
+    other command is the real one (the reads still go to the real Slurm)."""
+    bin_dir = tmp_path / "slurm-bin"
+    bin_dir.mkdir()
+    for name in ("sinfo", "squeue"):
+        (bin_dir / name).symlink_to(shutil.which(name))
+    scontrol = bin_dir / "scontrol"
+    scontrol.write_text('#!/bin/sh\nif [ "$1" = update ]; then\n%s\nfi\nexec %s "$@"\n'
+                        % (on_update, shutil.which("scontrol")))
+    scontrol.chmod(0o755)
+    return str(bin_dir)
+
+
 def test_resuming_a_node_that_never_registered_is_judged_by_its_state_not_by_scontrol_rc(slurm, tmp_path):
     # slurmctld 22.05 clears DRAIN of an UNKNOWN node on RESUME, then answers "Invalid node
     # state". Whether a node that never registered still shows UNKNOWN or already
@@ -194,17 +208,11 @@ def test_resuming_a_node_that_never_registered_is_judged_by_its_state_not_by_sco
     # that one every time: the real update runs, then the error is printed.
     slurm.run("scontrol", "update", "NodeName=compute03", "State=DRAIN", "Reason=before the test")
     assert "DRAIN" in slurm.node_state("compute03")
-    bin_dir = tmp_path / "slurm-bin"
-    bin_dir.mkdir()
-    for name in ("sinfo", "squeue"):
-        (bin_dir / name).symlink_to(shutil.which(name))
-    scontrol = bin_dir / "scontrol"
-    scontrol.write_text('#!/bin/sh\nif [ "$1" = update ]; then\n  %s "$@"\n'
-                        '  echo "slurm_update error: Invalid node state specified" >&2; exit 1\nfi\n'
-                        'exec %s "$@"\n' % (shutil.which("scontrol"), shutil.which("scontrol")))
-    scontrol.chmod(0o755)
+    bin_dir = slurm_bin_with_update(tmp_path, '  %s "$@"\n'
+                                    '  echo "slurm_update error: Invalid node state specified" >&2; exit 1'
+                                    % shutil.which("scontrol"))
 
-    run = slurm_node(slurm, tmp_path, {"nodes": ["compute03"], "state": "resumed", "slurm_bin_dir": str(bin_dir)})
+    run = slurm_node(slurm, tmp_path, {"nodes": ["compute03"], "state": "resumed", "slurm_bin_dir": bin_dir})
     assert run.changed and not run.failed, run
     assert "DRAIN" not in run.result["nodes"][0]["flags"]
     assert "DRAIN" not in slurm.node_state("compute03")
@@ -213,17 +221,9 @@ def test_resuming_a_node_that_never_registered_is_judged_by_its_state_not_by_sco
 
 def test_a_refused_update_fails_naming_the_nodes_left_unchanged(slurm, tmp_path):
     # What a user without Slurm operator rights sees; the reads still go to the real Slurm.
-    bin_dir = tmp_path / "slurm-bin"
-    bin_dir.mkdir()
-    for name in ("sinfo", "squeue"):
-        (bin_dir / name).symlink_to(shutil.which(name))
-    scontrol = bin_dir / "scontrol"
-    scontrol.write_text('#!/bin/sh\nif [ "$1" = update ]; then\n'
-                        '  echo "slurm_update error: Access/permission denied" >&2; exit 1\nfi\n'
-                        'exec %s "$@"\n' % shutil.which("scontrol"))
-    scontrol.chmod(0o755)
+    bin_dir = slurm_bin_with_update(tmp_path, '  echo "slurm_update error: Access/permission denied" >&2; exit 1')
 
-    run = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01"], slurm_bin_dir=str(bin_dir)))
+    run = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01"], slurm_bin_dir=bin_dir))
     assert run.failed and not run.changed, run
     assert "Access/permission denied; not updated: compute01" in run.result["msg"]
     assert run.result["changed_nodes"] == []
