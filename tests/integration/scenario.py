@@ -109,12 +109,15 @@ class Scenario:
         return self
 
     def world(self, **counts) -> Scenario:
+        """Rebuild the default world (other node counts if given) before the next task; node ids
+        come from a fixed seed, so the ids in ``sim.state()`` hold again. The call log stays."""
         self._before.append(self._curl("POST", "/_sim/world", counts))
         return self
 
     def task(self, name: str, module: str, args: dict, faults: list | None = None,
-             environment: dict | None = None) -> Scenario:
-        """A module task; ``faults`` replace whatever fault is still queued."""
+             environment: dict | None = None, check: bool = False, diff: bool = False) -> Scenario:
+        """A module task; ``faults`` replace whatever fault is still queued. ``check`` and
+        ``diff`` are the task's own ``check_mode`` and ``diff`` (``--check``/``--diff`` for one task)."""
         assert name not in self.names, name
         conditions = [self._curl("DELETE", "/_sim/faults")]
         if faults:
@@ -125,6 +128,10 @@ class Scenario:
         task = {"name": name, fqcn: args, "ignore_errors": True, "when": conditions}
         if environment:
             task["environment"] = environment
+        if check:
+            task["check_mode"] = True
+        if diff:
+            task["diff"] = True
         self.tasks.append(task)
         self.names.append(name)
         self._before = []
