@@ -1,7 +1,8 @@
 # Build / test harness for the hpcops.clusters Ansible collection.
 #
 #   make demo   - run playbooks/demo.yml against the local API simulator
-#   make test   - venv + sanity + lint + pytest (pytest's summary line is the last line)
+#   make test   - venv + tools + pytest, whose tests/checks run sanity, units and lint
+#                 (pytest's summary line is the last line)
 #
 # Only python3 (3.11, with the venv module) and make are needed; everything else is
 # installed into .venv from requirements-dev.txt.
@@ -55,13 +56,14 @@ LINT_ARGS   ?=
 help:
 	@echo "Targets:"
 	@echo "  demo             run playbooks/demo.yml against the local simulator (tests/simulator)"
-	@echo "  test             venv + sanity + lint + pytest; any failure fails"
+	@echo "  test             venv + tools + pytest (which runs sanity, units and lint too); any failure fails"
 	@echo "  venv             create .venv and install requirements-dev.txt (only when it changed)"
 	@echo "  collection-tree  link .tmp/collections/ansible_collections/hpcops/clusters -> repo root"
 	@echo "  sanity           ansible-test sanity --venv --python $(TEST_PYTHON)  (SANITY_ARGS=...)"
 	@echo "  units            ansible-test units --venv --python $(TEST_PYTHON)   (UNITS_ARGS=...)"
 	@echo "  lint             ansible-lint --profile production on roles/ and playbooks/"
-	@echo "  pytest           pytest over tests/unit, tests/simulator, tests/integration, two workers per CPU"
+	@echo "  pytest           pytest over tests/checks (sanity, units, lint), tests/unit, tests/simulator and"
+	@echo "                   tests/integration, two workers per CPU"
 	@echo "                   (pytest-xdist; PYTEST_ARGS=..., PYTEST_WORKERS=0 for one process)"
 	@echo "  build            ansible-galaxy collection build into .tmp/dist"
 	@echo "  changelog        antsibull-changelog lint + generate CHANGELOG.rst from changelogs/"
@@ -124,13 +126,13 @@ pytest: venv collection-tree
 	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Sub-makes keep the order fixed (also under -j), so pytest's summary line ends the output.
+# sanity, units and lint run inside pytest (tests/checks/test_static_checks.py), on one xdist
+# worker beside the Ansible tests: each keeps a single CPU busy, and as stages of their own
+# before pytest they left the other CPU idle for about 1.5 minutes.
 # Each stage's time goes to .tmp/stage-times.txt; pytest prints them before its summary line.
 test:
 	@mkdir -p "$(TMP)" && rm -f "$(TMP)/stage-times.txt"
 	@bash hack/timed_stage.sh venv $(MAKE) venv
-	@bash hack/timed_stage.sh sanity $(MAKE) sanity
-	@bash hack/timed_stage.sh units $(MAKE) units
-	@bash hack/timed_stage.sh lint $(MAKE) lint
 	@bash hack/timed_stage.sh tools $(MAKE) publish-tools
 	@bash hack/timed_stage.sh tools bash hack/eda_rulebook.sh || echo "eda: ansible-rulebook not installed; its test skips here and fails under CI=true"
 	@bash hack/timed_stage.sh tools bash hack/install_slurm.sh || echo "slurm: slurm-wlm/munge not installed; the Slurm tests skip here and fail under CI=true"

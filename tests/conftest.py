@@ -1,7 +1,8 @@
 """Shared pytest fixtures: the local cloud simulator, one per test session (under
 pytest-xdist: one per worker, each on a free port of its own).
 
-Also prints the time of each ``make test`` stage before pytest's summary line.
+Also prints the time of each ``make test`` stage before pytest's summary line, and that of the
+static checks that run as tests (tests/checks).
 """
 
 from __future__ import annotations
@@ -21,12 +22,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # pylint: di
     stage_times = Path(os.environ.get("HPCOPS_STAGE_TIMES") or "/nonexistent")
     if not stage_times.is_file():
         return  # not run by `make test`
-    stages = {}
+    stages, checks = {}, {}
     for line in stage_times.read_text().splitlines():
         name, _space, seconds = line.partition(" ")
         if seconds.isdigit():
-            stages[name] = stages.get(name, 0) + int(seconds)
+            # "pytest/<check>": a check that ran inside pytest (tests/checks), beside other tests.
+            into = checks if name.startswith("pytest/") else stages
+            into[name.split("/", 1)[-1]] = into.get(name.split("/", 1)[-1], 0) + int(seconds)
     stages["pytest"] = int(time.time() - SESSION_START)
     terminalreporter.write_sep("-", "make test stages")
     terminalreporter.write_line("  ".join("%s %d:%02d" % (n, s // 60, s % 60) for n, s in stages.items())
                                 + "  total %d:%02d" % divmod(sum(stages.values()), 60))
+    if checks:
+        terminalreporter.write_line("  within pytest, beside the other tests: "
+                                    + "  ".join("%s %d:%02d" % (n, s // 60, s % 60) for n, s in checks.items()))

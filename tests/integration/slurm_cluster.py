@@ -117,7 +117,9 @@ class SlurmCluster:
                 # One node per call: slurmctld may stop at a node it refuses. 22.05 refuses
                 # RESUME for a drained node that never registered, after clearing DRAIN.
                 self.run("scontrol", "update", "NodeName=" + name, "State=RESUME", check=False)
-        poll(lambda: self.node_state() == "IDLE", 60, "%s to be IDLE again" % REAL_NODE)
+        # Half-second steps: a resumed node answers slurmctld's next ping some seconds later, and
+        # each look is an scontrol process (a 0.2 s step made ~50 per test).
+        poll(lambda: self.node_state() == "IDLE", 60, "%s to be IDLE again" % REAL_NODE, interval=0.5)
         still = [name for name in ALL_NODES if "DRAIN" in self.node_state(name)]
         if still:
             raise RuntimeError("nodes still drained after RESUME: %s" % ", ".join(still))

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import threading
 import time
 
 import pytest
 
-from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, AnsibleRun, base_env, collections_path, run_playbook
+from tests.integration.ansible_runner import REPO_ROOT, AnsibleRun, run_playbook
 from tests.simulator.fixture import running_simulator
 
 PLAYBOOKS = REPO_ROOT / "playbooks"
@@ -528,33 +525,6 @@ def test_module_defaults_playbook_runs_with_credentials_from_the_environment(sim
     run = playbook_runner(PLAYBOOKS / "module_defaults.yml")
     assert run.rc == 0, run
     assert sim.writes() == []
-
-
-# --- lint ----------------------------------------------------------------------------------
-
-def _ansible_lint() -> str | None:
-    for candidate in (BIN_DIR / "ansible-lint", REPO_ROOT / ".venv" / "bin" / "ansible-lint"):
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which("ansible-lint")
-
-
-@pytest.mark.slow
-def test_roles_and_playbooks_pass_ansible_lint_production_profile():
-    lint = _ansible_lint()
-    if lint is None:
-        pytest.skip("ansible-lint is not installed")
-    env = base_env("http://127.0.0.1:9", credentials=False)
-    env["ANSIBLE_COLLECTIONS_PATH"] = str(collections_path())
-    env.pop("ANSIBLE_STDOUT_CALLBACK", None)
-    env["NO_COLOR"] = "1"
-    # Files, as `make lint` gives them: a directory argument makes ansible-lint warn that it expanded it.
-    files = sorted(str(p.relative_to(REPO_ROOT)) for d in ("roles", "playbooks") for p in (REPO_ROOT / d).rglob("*.yml"))
-    proc = subprocess.run([lint, "--profile", "production", "--offline", "--nocolor"] + files,
-                          cwd=str(REPO_ROOT), env=env, capture_output=True, text=True, timeout=900, check=False)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-    # No warning at all, ansible-core's included (a Jinja filter falling back under lint's mock values).
-    assert "WARNING" not in proc.stdout + proc.stderr, proc.stdout[-4000:] + proc.stderr[-4000:]
 
 
 # --- protected nodes -------------------------------------------------------------------------
