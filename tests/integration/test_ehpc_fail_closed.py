@@ -3,11 +3,16 @@
 Each read is answered with a 2xx that is an HTML page, ``{}`` or the real answer less one
 documented key (the simulator's ``bad_answer`` fault): the task fails, names the endpoint,
 and writes nothing.
+
+All the tasks are one ansible-playbook run (see tests/integration/scenario.py); each starts
+from the default world, so each test reads its own task's result and calls.
 """
 
 from __future__ import annotations
 
 import pytest
+
+from tests.integration.scenario import Scenario
 
 CLUSTER = "ehpc-8jqdq0mz"
 LIST_NODES = "/api/cluster/listNodes$"
@@ -16,125 +21,163 @@ BODIES = ["html", "empty", "missing:hpc_app_nodes_set", "missing:total_count", "
 JOB_BODIES = ["html", "empty", "missing:hpc_job_set", "missing:total_count"]
 
 
-def assert_failed_closed(run, sim, call):
-    assert run.failed, run
-    assert "unexpected answer from %s to %s" % (sim.url, call) in run.result["msg"], run.result["msg"]
-    assert "is `endpoint` right?" in run.result["msg"]
-    assert sim.writes() == []
-    assert not run.result.get("changed")
+def bad_answer(path, body, times=1):
+    return [{"path": path, "kind": "bad_answer", "body": body, "times": times}]
+
+
+@pytest.fixture(scope="module")
+def ehpc(simulator_session, tmp_path_factory):
+    sim = simulator_session
+    sim.reset()
+    state = sim.state()["ehpc"]["clusters"][CLUSTER]["nodes"]
+    node_id = sorted(state)[0]
+    used_ip = next(n["private_ip"] for n in state.values())
+    scale = {"cluster_id": CLUSTER, "count": 3}
+    scenario = Scenario(sim, tmp_path_factory.mktemp("ehpc_fail_closed"))
+    for body in BODIES:
+        scenario.world().task("scale out " + body, "ehpc_nodes", scale, bad_answer(LIST_NODES, body, times=10))
+    for state_wanted in ("absent", "restarted"):
+        scenario.world().task(state_wanted, "ehpc_nodes", {"cluster_id": CLUSTER, "state": state_wanted,
+                                                           "nodes": [node_id]}, bad_answer(LIST_NODES, "html"))
+    scenario.world().task("check mode", "ehpc_nodes", scale, bad_answer(LIST_NODES, "empty"), check=True)
+    for body in JOB_BODIES:
+        scenario.world().task("scale in " + body, "ehpc_nodes", {"cluster_id": CLUSTER, "count": 1},
+                              bad_answer(JOB_LIST, body))
+    for body in BODIES:
+        scenario.world().task("info " + body, "ehpc_nodes_info", {"cluster_id": CLUSTER}, bad_answer(LIST_NODES, body))
+    for body in JOB_BODIES:
+        scenario.world().task("info jobs " + body, "ehpc_nodes_info", {"cluster_id": CLUSTER, "jobs": True},
+                              bad_answer(JOB_LIST, body))
+    (scenario
+     .world().task("bad job status", "ehpc_nodes", dict(scale, wait_timeout=30),
+                   bad_answer("/api/operation$", "missing:job_set", times=20))
+     .world().task("refused write", "ehpc_nodes", scale,
+                   [{"path": "/api/cluster/addNodes$", "kind": "ret_code", "ret_code": 1400}])
+     # The cluster right after the refused write (compute nodes, whatever their transition).
+     .task("refused write: nodes after", "ehpc_nodes_info", {"cluster_id": CLUSTER, "role": "compute", "jobs": False})
+     # The first addNodes batch (99 nodes) is accepted, the second refused.
+     .world().task("partial", "ehpc_nodes", dict(scale, count=103),
+                   [{"path": "/api/cluster/addNodes$", "kind": "delay", "seconds": 0},
+                    {"path": "/api/cluster/addNodes$", "kind": "ret_code", "ret_code": 1100}])
+     .world().task("private ips", "ehpc_nodes", dict(scale, count=4, private_ips=["10.99.0.1", used_ip]))
+     .world().task("absent not found", "ehpc_nodes",
+                   {"cluster_id": CLUSTER, "state": "absent", "nodes": ["cln-zzzzzzzz"]})
+     .task("restart not found", "ehpc_nodes", {"cluster_id": CLUSTER, "state": "restarted", "nodes": ["cln-zzzzzzzz"]})
+     # Last: the added nodes stay "creating" for the rest of the run.
+     .world().config(job_seconds=60)
+     .task("creating: scale out", "ehpc_nodes", dict(scale, count=4, wait=False))
+     .task("creating: scale in to 1", "ehpc_nodes", dict(scale, count=1, wait=False))
+     .task("creating: nodes", "ehpc_nodes_info", {"cluster_id": CLUSTER, "role": "compute", "jobs": False})
+     .task("creating: scale in to 3", "ehpc_nodes", dict(scale, count=3, wait=False)))
+    run = scenario.run()
+    run.url = sim.url
+    run.used_ip = used_ip
+    return run
+
+
+def assert_failed_closed(run, name, call):
+    result = run[name]
+    assert result.get("failed"), result
+    assert "unexpected answer from %s to %s" % (run.url, call) in result["msg"], result["msg"]
+    assert "is `endpoint` right?" in result["msg"]
+    assert run.writes_of(name) == []
+    assert not result.get("changed")
 
 
 @pytest.mark.parametrize("body", BODIES)
-def test_scale_out_fails_closed_on_a_bad_node_list(sim, module_runner, body):
-    sim.fault(path=LIST_NODES, kind="bad_answer", body=body, times=10)
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 3})
-    assert_failed_closed(run, sim, "EHPC listNodes")
+def test_scale_out_fails_closed_on_a_bad_node_list(ehpc, body):
+    assert_failed_closed(ehpc, "scale out " + body, "EHPC listNodes")
 
 
-def test_a_node_list_that_is_only_ret_code_zero_creates_nothing(sim, module_runner):
+def test_a_node_list_that_is_only_ret_code_zero_creates_nothing(ehpc):
     # 0.1 read {"ret_code": 0} as "no nodes" and created 9 nodes for count 3.
-    sim.fault(path=LIST_NODES, kind="bad_answer", body="missing:hpc_app_nodes_set", times=10)
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 3})
-    assert_failed_closed(run, sim, "EHPC listNodes")
-    assert "no `hpc_app_nodes_set`" in run.result["msg"]
-    assert [c["path"] for c in sim.calls() if c["path"].startswith("/api/")] == ["/api/cluster/listNodes"]
+    name = "scale out missing:hpc_app_nodes_set"
+    assert_failed_closed(ehpc, name, "EHPC listNodes")
+    assert "no `hpc_app_nodes_set`" in ehpc[name]["msg"]
+    assert [c["path"] for c in ehpc.calls_of(name, "/api/")] == ["/api/cluster/listNodes"]
 
 
 @pytest.mark.parametrize("state", ["absent", "restarted"])
-def test_removal_and_restart_fail_closed_on_a_bad_node_list(sim, module_runner, state):
-    node_id = sorted(sim.state()["ehpc"]["clusters"][CLUSTER]["nodes"])[0]
-    sim.fault(path=LIST_NODES, kind="bad_answer", body="html")
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "state": state, "nodes": [node_id]})
-    assert_failed_closed(run, sim, "EHPC listNodes")
+def test_removal_and_restart_fail_closed_on_a_bad_node_list(ehpc, state):
+    assert_failed_closed(ehpc, state, "EHPC listNodes")
 
 
-def test_check_mode_fails_closed_too(sim, module_runner):
-    sim.fault(path=LIST_NODES, kind="bad_answer", body="empty")
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 3}, check=True)
-    assert_failed_closed(run, sim, "EHPC listNodes")
+def test_check_mode_fails_closed_too(ehpc):
+    assert_failed_closed(ehpc, "check mode", "EHPC listNodes")
 
 
 @pytest.mark.parametrize("body", JOB_BODIES)
-def test_scale_in_fails_closed_on_a_bad_job_list(sim, module_runner, body):
-    sim.fault(path=JOB_LIST, kind="bad_answer", body=body)
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 1})
-    assert_failed_closed(run, sim, "EHPC job/list")
+def test_scale_in_fails_closed_on_a_bad_job_list(ehpc, body):
+    assert_failed_closed(ehpc, "scale in " + body, "EHPC job/list")
 
 
 @pytest.mark.parametrize("body", BODIES)
-def test_info_fails_closed_on_a_bad_node_list(sim, module_runner, body):
-    sim.fault(path=LIST_NODES, kind="bad_answer", body=body)
-    run = module_runner("ehpc_nodes_info", {"cluster_id": CLUSTER})
-    assert_failed_closed(run, sim, "EHPC listNodes")
-    assert "nodes" not in run.result or run.result["nodes"] != []
+def test_info_fails_closed_on_a_bad_node_list(ehpc, body):
+    assert_failed_closed(ehpc, "info " + body, "EHPC listNodes")
+    result = ehpc["info " + body]
+    assert "nodes" not in result or result["nodes"] != []
 
 
 @pytest.mark.parametrize("body", JOB_BODIES)
-def test_info_fails_closed_on_a_bad_job_list(sim, module_runner, body):
-    sim.fault(path=JOB_LIST, kind="bad_answer", body=body)
-    run = module_runner("ehpc_nodes_info", {"cluster_id": CLUSTER, "jobs": True})
-    assert_failed_closed(run, sim, "EHPC job/list")
+def test_info_fails_closed_on_a_bad_job_list(ehpc, body):
+    assert_failed_closed(ehpc, "info jobs " + body, "EHPC job/list")
 
 
-def test_a_bad_job_status_answer_fails_the_wait_and_reports_the_job(sim, module_runner):
-    sim.fault(path="/api/operation$", kind="bad_answer", body="missing:job_set", times=20)
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 3, "wait_timeout": 30})
-    assert run.failed, run
-    assert "unexpected answer from %s to EHPC operation: no `job_set`" % sim.url in run.result["msg"]
+def test_a_bad_job_status_answer_fails_the_wait_and_reports_the_job(ehpc):
+    result = ehpc["bad job status"]
+    assert result.get("failed"), result
+    assert "unexpected answer from %s to EHPC operation: no `job_set`" % ehpc.url in result["msg"]
     # The write happened before the bad answer: it is not hidden.
-    assert [c["path"] for c in sim.writes()] == ["/api/cluster/addNodes"]
+    assert [c["path"] for c in ehpc.writes_of("bad job status")] == ["/api/cluster/addNodes"]
 
 
-def test_a_refused_write_is_not_a_change(sim, module_runner):
-    sim.fault(path="/api/cluster/addNodes$", kind="ret_code", ret_code=1400)
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 3})
-    assert run.failed, run
-    assert run.result["changed"] is False
-    assert len([n for n in sim.state()["ehpc"]["clusters"][CLUSTER]["nodes"].values() if n["role"] == "compute"]) == 2
+def test_a_refused_write_is_not_a_change(ehpc):
+    result = ehpc["refused write"]
+    assert result.get("failed"), result
+    assert result["changed"] is False
+    after = ehpc["refused write: nodes after"]
+    assert not after.get("failed"), after
+    assert len(after["nodes"]) == 2, after["nodes"]
 
 
-def test_partial_scale_out_is_reported(sim, module_runner):
-    # The first addNodes batch (99 nodes) is accepted, the second refused.
-    sim.faults([{"path": "/api/cluster/addNodes$", "kind": "delay", "seconds": 0},
-                {"path": "/api/cluster/addNodes$", "kind": "ret_code", "ret_code": 1100}])
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 103})
-    assert run.failed, run
-    assert run.result["changed"] is True
-    assert len(run.result["job_ids"]) == 1
-    assert "99 of 101 nodes were added before addNodes failed" in run.result["msg"], run.result["msg"]
+def test_partial_scale_out_is_reported(ehpc):
+    result = ehpc["partial"]
+    assert result.get("failed"), result
+    assert result["changed"] is True
+    assert len(result["job_ids"]) == 1
+    assert "99 of 101 nodes were added before addNodes failed" in result["msg"], result["msg"]
 
 
-def test_scale_in_never_picks_nodes_still_being_created(sim, module_runner):
-    sim.config(job_seconds=60)  # the added nodes stay "creating" for the rest of the test
-    first = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 4, "wait": False})
-    assert first.changed and not first.failed, first
-    writes = len(sim.writes())
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 1, "wait": False})
-    assert run.failed, run
-    assert "would have to remove nodes in transition" in run.result["msg"]
-    assert "(creating)" in run.result["msg"]
-    assert len(sim.writes()) == writes  # nothing sent
+def test_scale_in_never_picks_nodes_still_being_created(ehpc):
+    first = ehpc["creating: scale out"]
+    assert first["changed"] and not first.get("failed"), first
+    result = ehpc["creating: scale in to 1"]
+    assert result.get("failed"), result
+    assert "would have to remove nodes in transition" in result["msg"]
+    assert "(creating)" in result["msg"]
+    assert ehpc.writes_of("creating: scale in to 1") == []  # nothing sent
     # Two settled nodes and two creating ones: scale-in to 3 removes a settled node only.
-    creating = set(n for n, node in sim.state()["ehpc"]["clusters"][CLUSTER]["nodes"].items()
-                   if node.get("transition_status") == "creating")
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 3, "wait": False})
-    assert run.changed and not run.failed, run
-    assert run.result["plan"]["remove"] and not set(run.result["plan"]["remove"]) & creating
+    nodes = ehpc["creating: nodes"]
+    assert not nodes.get("failed"), nodes
+    creating = set(n["id"] for n in nodes["nodes"] if n.get("transition_status") == "creating")
+    assert len(creating) == 2, nodes["nodes"]
+    result = ehpc["creating: scale in to 3"]
+    assert result["changed"] and not result.get("failed"), result
+    assert result["plan"]["remove"] and not set(result["plan"]["remove"]) & creating
 
 
-def test_private_ips_already_in_use_fail_before_the_first_write(sim, module_runner):
-    used = next(n["private_ip"] for n in sim.state()["ehpc"]["clusters"][CLUSTER]["nodes"].values())
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 4, "private_ips": ["10.99.0.1", used]})
-    assert run.failed, run
-    assert "private_ips already used by nodes of cluster %s: %s" % (CLUSTER, used) in run.result["msg"]
-    assert sim.writes() == []
+def test_private_ips_already_in_use_fail_before_the_first_write(ehpc):
+    result = ehpc["private ips"]
+    assert result.get("failed"), result
+    assert "private_ips already used by nodes of cluster %s: %s" % (CLUSTER, ehpc.used_ip) in result["msg"]
+    assert ehpc.writes_of("private ips") == []
 
 
-def test_nodes_not_in_the_cluster_are_reported_not_silently_skipped(sim, module_runner):
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "state": "absent", "nodes": ["cln-zzzzzzzz"]})
-    assert not run.failed and not run.changed, run
-    assert run.result["not_found"] == ["cln-zzzzzzzz"]
-    assert any("cln-zzzzzzzz" in w for w in run.result.get("warnings", []))
-    assert sim.writes() == []
-    restart = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "state": "restarted", "nodes": ["cln-zzzzzzzz"]})
-    assert restart.failed and restart.result["not_found"] == ["cln-zzzzzzzz"], restart
+def test_nodes_not_in_the_cluster_are_reported_not_silently_skipped(ehpc):
+    result = ehpc["absent not found"]
+    assert not result.get("failed") and not result["changed"], result
+    assert result["not_found"] == ["cln-zzzzzzzz"]
+    assert any("cln-zzzzzzzz" in w for w in result.get("warnings", []))
+    assert ehpc.writes_of("absent not found") == []
+    restart = ehpc["restart not found"]
+    assert restart.get("failed") and restart["not_found"] == ["cln-zzzzzzzz"], restart
