@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.test_roles_playbooks import EHPC_CLUSTER, PLAYBOOKS, ehpc_nodes, messages
+from tests.integration.role_runs import EHPC_CLUSTER, PLAYBOOKS, ehpc_nodes, messages
 
 PLAYBOOK = PLAYBOOKS / "ehpc_autoscale.yml"
 # idle_minutes and cooldown_minutes shortened to 0 so the test needn't wait for minutes

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, collections_path
-from tests.integration.test_roles_playbooks import EHPC_CLUSTER, ehpc_nodes
+from tests.integration.role_runs import EHPC_CLUSTER, ehpc_nodes
 
 EDA_BIN = REPO_ROOT / ".tmp" / "eda-venv" / "bin"
 RULEBOOK = REPO_ROOT / "extensions" / "eda" / "rulebooks" / "ehpc_autoscale.yml"
