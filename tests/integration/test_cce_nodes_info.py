@@ -65,6 +65,8 @@ def test_phase_filter_with_token_credentials(info, form):
     assert result["nodes"][0]["phase"] == "Deleting"
     assert result["query_result"] == ["cce-demo-node-3"]
     assert "query_result" in result and info.writes_of(name) == []
+    # The form asked for was the one used: only the IAM user signs in to IAM.
+    assert bool(info.calls_of(name, "/v3/auth/tokens")) == (form == "iam_user")
 
 
 def test_bad_query_fails_before_any_call(info):
