@@ -1,74 +1,137 @@
-"""Job-aware scale-in: ehpc_nodes never removes a node running an HPC job while an idle one can go."""
+"""Job-aware scale-in: ehpc_nodes never removes a node running an HPC job while an idle one can go.
+
+Every case is a task of one scenario run (see tests/integration/scenario.py): the HPC jobs are
+started from the playbook itself, just before the task that must see them.
+"""
 
 from __future__ import annotations
 
-from tests.integration.test_ehpc_nodes import CLUSTER, ehpc_nodes, ehpc_writes
+import json
+import shlex
+from pathlib import Path
+
+import pytest
+
+from tests.integration.scenario import CURL, Scenario
+from tests.integration.test_ehpc_nodes import CLUSTER
 
 
-def compute_names(sim):
-    return [n["name"] for n in ehpc_nodes(sim, "compute")]
+class StateScenario(Scenario):
+    """A scenario that can also start and finish HPC jobs and save the simulator's state between tasks."""
+
+    def hpc_job(self, nodes: list) -> StateScenario:
+        """Start a running HPC job on ``nodes`` (names) before the next task. A fresh world numbers
+        its jobs from ``next_hpc_job_id`` on, so the job's id is known before the run."""
+        self._before.append(self._curl("POST", "/_sim/hpc_jobs", {"cluster_id": CLUSTER, "nodes": nodes}))
+        return self
+
+    def finish_hpc_job(self, job_id: int) -> StateScenario:
+        self._before.append(self._curl("POST", "/_sim/hpc_jobs/%d/finish" % job_id, {}))
+        return self
+
+    def snapshot(self, label: str) -> StateScenario:
+        """Save the simulator's state as it is before the next task (read it with ``saved_state``)."""
+        command = [CURL, "-sS", "-f", "-o", str(self._state_file(label))]
+        if self.sim.cafile:
+            command += ["--cacert", self.sim.cafile]
+        command.append(self.sim.url + "/_sim/state")
+        self._before.append("lookup('ansible.builtin.pipe', %s) is string" % json.dumps(shlex.join(command)))
+        return self
+
+    def saved_state(self, label: str) -> dict:
+        return json.loads(self._state_file(label).read_text())
+
+    def _state_file(self, label: str) -> Path:
+        return self.directory / ("state-%s.json" % label.replace(" ", "-"))
 
 
-def test_scale_in_removes_idle_nodes_and_keeps_busy_ones(sim, module_runner):
-    module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 4})
-    names = compute_names(sim)  # compute01..04, oldest first
-    busy = names[-2:]  # the two newest would be picked first without the guard
-    job_id = sim.start_hpc_job(busy)
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 2})
-    assert run.changed, run
-    assert sorted(compute_names(sim)) == sorted(busy)
-    protected = run.result["plan"]["protected"]
-    assert len(protected) == 2 and all(jobs == [job_id] for jobs in protected.values())
+def compute_nodes(state: dict) -> list:
+    """Compute nodes not on their way out, oldest first."""
+    nodes = state["ehpc"]["clusters"][CLUSTER]["nodes"].values()
+    return sorted((n for n in nodes if n["role"] == "compute" and n.get("transition_status") != "deleting"),
+                  key=lambda n: n["create_time"])
 
 
-def test_scale_in_refuses_when_only_busy_nodes_are_surplus_and_writes_nothing(sim, module_runner):
-    job_id = sim.start_hpc_job(compute_names(sim))
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 1})
-    assert run.failed, run
-    assert "busy" in run.result["msg"] and str(job_id) in run.result["msg"]
-    for node in ehpc_nodes(sim, "compute"):
-        assert node["node_id"] in run.result["msg"]
-    assert sim.writes() == []
+def compute_names(state: dict) -> list:
+    return [n["name"] for n in compute_nodes(state)]
 
 
-def test_busy_nodes_remove_overrides_the_guard(sim, module_runner):
-    sim.start_hpc_job(compute_names(sim))
-    newest = ehpc_nodes(sim, "compute")[-1]["node_id"]
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 1, "busy_nodes": "remove"})
-    assert run.changed and run.result["removed"] == [newest], run
-    assert len(ehpc_writes(sim, "deleteNodes")) == 1
+@pytest.fixture(scope="module")
+def busy(simulator_session, tmp_path_factory):
+    sim = simulator_session
+    sim.reset()
+    world = sim.state()  # every .world() below rebuilds this one (fixed-seed node ids)
+    job_id = world["next_hpc_job_id"]  # the first HPC job of a fresh world
+    nodes = compute_nodes(world)  # compute01, compute02, oldest first
+    names = [n["name"] for n in nodes]
+    scenario = StateScenario(sim, tmp_path_factory.mktemp("busy_nodes"))
+    # The two newest would be picked first without the guard.
+    scenario.world().task("scale out", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 4})
+    scenario.hpc_job(["compute03", "compute04"]).task("scale in", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 2})
+    scenario.snapshot("scale in")
+    scenario.world().hpc_job(names).task("only busy surplus", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 1})
+    scenario.world().hpc_job(names).task("override", "ehpc_nodes",
+                                         {"cluster_id": CLUSTER, "count": 1, "busy_nodes": "remove"})
+    scenario.world().hpc_job([names[0]]).task("absent busy", "ehpc_nodes",
+                                              {"cluster_id": CLUSTER, "state": "absent", "nodes": [nodes[0]["node_id"]]})
+    scenario.world().hpc_job([names[-1]]).task("check mode", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 1},
+                                               check=True)
+    scenario.world().hpc_job([names[-1]]).finish_hpc_job(job_id).task("finished job", "ehpc_nodes",
+                                                                       {"cluster_id": CLUSTER, "count": 1})
+    scenario.world().hpc_job([names[0]]).task("info", "ehpc_nodes_info", {"cluster_id": CLUSTER, "query": "[?busy].id"})
+    run = scenario.run()
+    run.job_id, run.nodes, run.scenario = job_id, nodes, scenario
+    return run
 
 
-def test_absent_refuses_an_explicit_busy_node(sim, module_runner):
-    target = ehpc_nodes(sim, "compute")[0]
-    job_id = sim.start_hpc_job([target["name"]])
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "state": "absent", "nodes": [target["node_id"]]})
-    assert run.failed and target["node_id"] in run.result["msg"] and str(job_id) in run.result["msg"], run
-    assert sim.writes() == []
+def test_scale_in_removes_idle_nodes_and_keeps_busy_ones(busy):
+    assert not busy["scale out"].get("failed"), busy["scale out"]
+    result = busy["scale in"]
+    assert result.get("changed"), result
+    assert sorted(compute_names(busy.scenario.saved_state("scale in"))) == ["compute03", "compute04"]
+    protected = result["plan"]["protected"]
+    assert len(protected) == 2 and all(jobs == [busy.job_id] for jobs in protected.values())
 
 
-def test_check_mode_reports_picked_and_protected_nodes(sim, module_runner):
-    nodes = ehpc_nodes(sim, "compute")
-    job_id = sim.start_hpc_job([nodes[-1]["name"]])
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 1}, check=True)
-    assert run.changed, run
-    assert run.result["removed"] == [nodes[0]["node_id"]]
-    assert run.result["plan"]["protected"] == {nodes[-1]["node_id"]: [job_id]}
-    assert sim.writes() == []
+def test_scale_in_refuses_when_only_busy_nodes_are_surplus_and_writes_nothing(busy):
+    result = busy["only busy surplus"]
+    assert result.get("failed"), result
+    assert "busy" in result["msg"] and str(busy.job_id) in result["msg"]
+    for node in busy.nodes:
+        assert node["node_id"] in result["msg"]
+    assert busy.writes_of("only busy surplus") == []
 
 
-def test_finished_jobs_do_not_protect_nodes(sim, module_runner):
-    newest = ehpc_nodes(sim, "compute")[-1]
-    job_id = sim.start_hpc_job([newest["name"]])
-    sim.finish_hpc_job(job_id)
-    run = module_runner("ehpc_nodes", {"cluster_id": CLUSTER, "count": 1})
-    assert run.changed and run.result["removed"] == [newest["node_id"]], run
+def test_busy_nodes_remove_overrides_the_guard(busy):
+    result = busy["override"]
+    newest = busy.nodes[-1]["node_id"]
+    assert result.get("changed") and result["removed"] == [newest], result
+    assert len(busy.writes_of("override", "deleteNodes")) == 1
 
 
-def test_info_reports_busy_flag_and_job_ids(sim, module_runner):
-    nodes = ehpc_nodes(sim, "compute")
-    job_id = sim.start_hpc_job([nodes[0]["name"]])
-    run = module_runner("ehpc_nodes_info", {"cluster_id": CLUSTER, "query": "[?busy].id"})
-    assert run.result["query_result"] == [nodes[0]["node_id"]], run
-    busy = [n for n in run.result["nodes"] if n["busy"]]
-    assert busy[0]["jobs"] == [str(job_id)]
+def test_absent_refuses_an_explicit_busy_node(busy):
+    result = busy["absent busy"]
+    target = busy.nodes[0]["node_id"]
+    assert result.get("failed") and target in result["msg"] and str(busy.job_id) in result["msg"], result
+    assert busy.writes_of("absent busy") == []
+
+
+def test_check_mode_reports_picked_and_protected_nodes(busy):
+    result = busy["check mode"]
+    nodes = busy.nodes
+    assert result.get("changed"), result
+    assert result["removed"] == [nodes[0]["node_id"]]
+    assert result["plan"]["protected"] == {nodes[-1]["node_id"]: [busy.job_id]}
+    assert busy.writes_of("check mode") == []
+
+
+def test_finished_jobs_do_not_protect_nodes(busy):
+    result = busy["finished job"]
+    assert result.get("changed") and result["removed"] == [busy.nodes[-1]["node_id"]], result
+
+
+def test_info_reports_busy_flag_and_job_ids(busy):
+    result = busy["info"]
+    assert result["query_result"] == [busy.nodes[0]["node_id"]], result
+    flagged = [n for n in result["nodes"] if n["busy"]]
+    assert flagged[0]["jobs"] == [str(busy.job_id)]
