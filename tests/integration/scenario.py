@@ -17,14 +17,18 @@ import time
 from pathlib import Path
 
 from tests.integration.ansible_runner import run_playbook
+from tests.simulator.world import EHPC_CLUSTER_ID
 
 MARK = "/_mark/"
 CURL = shutil.which("curl") or "curl"
+# The name of a state snapshot's task is this prefix and its label.
+SNAPSHOT = "state: "
 
 
 class ScenarioRun:
-    def __init__(self, run, names: list, calls: list, state: dict, seconds: float):
+    def __init__(self, run, names: list, calls: list, state: dict, seconds: float, snapshots: dict | None = None):
         self.run = run
+        self.snapshots = snapshots or {}
         self.names = names
         self.calls = calls
         self.state = state
@@ -74,6 +78,12 @@ class ScenarioRun:
                 result.append(call["status"])
         return result
 
+    def state_at(self, label: str) -> dict:
+        """The world as ``Scenario.snapshot(label)`` saw it; fails loudly if the snapshot did not work."""
+        result = self.results[SNAPSHOT + label]
+        assert not result.get("failed") and self.snapshots[label].is_file(), result
+        return json.loads(self.snapshots[label].read_text())
+
     def gaps(self, name: str, path: str = "") -> list:
         """Seconds between the consecutive calls of task ``name`` to ``path`` (server clock)."""
         times = [c["time"] for c in self.calls_of(name, path)]
@@ -89,6 +99,7 @@ class Scenario:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.tasks = []
         self.names = []
+        self.snapshots = {}
         self._before = []
 
     def _curl(self, method: str, path: str, body=None) -> str:
@@ -113,6 +124,30 @@ class Scenario:
         come from a fixed seed, so the ids in ``sim.state()`` hold again. The call log stays."""
         self._before.append(self._curl("POST", "/_sim/world", counts))
         return self
+
+    def hpc_job(self, nodes: list, cluster_id: str = EHPC_CLUSTER_ID) -> Scenario:
+        """Start a running HPC job on ``nodes`` (names) before the next task. A fresh world numbers
+        its jobs from its ``next_hpc_job_id`` on, so the job's id is known before the run."""
+        self._before.append(self._curl("POST", "/_sim/hpc_jobs", {"cluster_id": cluster_id, "nodes": nodes}))
+        return self
+
+    def finish_hpc_job(self, job_id: int) -> Scenario:
+        self._before.append(self._curl("POST", "/_sim/hpc_jobs/%d/finish" % job_id, {}))
+        return self
+
+    def snapshot(self, label: str) -> Scenario:
+        """A task that saves the world as it is at this point (``ScenarioRun.state_at(label)``):
+        ``ScenarioRun.state`` is the world after the last task only. The task is a ``set_fact`` whose
+        pipe lookup has curl write ``/_sim/state`` to a file: no module runs, no cloud call is made,
+        and the state (which holds issued tokens) stays out of the output the secret checks read."""
+        path = self.directory / ("state-%d.json" % len(self.snapshots))
+        command = [CURL, "-sS", "-f", "-o", str(path)]
+        if self.sim.cafile:
+            command += ["--cacert", self.sim.cafile]
+        command.append(self.sim.url + "/_sim/state")
+        self.snapshots[label] = path
+        value = "{{ lookup('ansible.builtin.pipe', %s) }}" % json.dumps(shlex.join(command))
+        return self.task(SNAPSHOT + label, "ansible.builtin.set_fact", {"hpcops_snapshot": value})
 
     def task(self, name: str, module: str, args: dict, faults: list | None = None,
              environment: dict | None = None, check: bool = False, diff: bool = False) -> Scenario:
@@ -143,7 +178,7 @@ class Scenario:
         started = time.monotonic()
         run = run_playbook(playbook, self.sim.url, extra_args, **kwargs)
         seconds = time.monotonic() - started
-        return ScenarioRun(run, self.names, self.sim.calls(), self.sim.state(), seconds)
+        return ScenarioRun(run, self.names, self.sim.calls(), self.sim.state(), seconds, self.snapshots)
 
 
 def role_nodes(nodes: list, role: str = "compute") -> list:

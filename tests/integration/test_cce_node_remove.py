@@ -3,16 +3,14 @@
 All tasks run in one ansible-playbook at -vvv (see tests/integration/scenario.py), so every
 secret check covers the whole verbose output; each test reads its own task's result, its own
 task's calls, and, where it checks the cluster right after its task, a state snapshot taken
-there (tests/integration/scenario_state.py).
+there (``Scenario.snapshot``).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.integration.ansible_runner import run_module
 from tests.integration.scenario import Scenario
-from tests.integration.scenario_state import add_state_snapshot, state_at
 from tests.simulator.client import iam_token_request
 from tests.simulator.world import (CCE_CLUSTER_ID, HW_PROJECT_ID, HW_SECURITY_TOKEN, HW_TEMP_ACCESS_KEY,
                                    HW_TEMP_SECRET_KEY)
@@ -27,7 +25,10 @@ PASSWORD = "Salted$6$zqxHW-NeverShowMe-7731"
 NO_AKSK = {"HW_ACCESS_KEY": "", "HW_SECRET_KEY": ""}
 # Job lengths (seconds) for the test that needs a job still running across two runs: the
 # scenario tries the first, the test itself the others if the first was too short.
-JOB_SECONDS_TRIES = (5, 25)
+# The removal job of the "already deleting" case: long enough that the next task, a second or two
+# later on a busy machine, still finds the nodes Deleting; that task then waits for the job (waiting
+# costs the suite no CPU).
+DELETING_JOB_SECONDS = 15
 AUTH_FORMS = ["aksk", "aksk_security_token", "token", "iam_user"]
 DELETING = ["cce-demo-node-2", "cce-demo-node-3"]
 PROTECTED = [("name", "uid"), ("uid", "name"), ("name", "name")]
@@ -103,55 +104,55 @@ def cce(simulator_session, tmp_path_factory):
         env = auth_env(form, token)
         scenario.world().task("remove " + form, "cce_node_remove", args([uids["cce-demo-node-1"], "cce-demo-node-2"]),
                               environment=env)
-        add_state_snapshot(scenario, "after remove " + form)
+        scenario.snapshot("after remove " + form)
         scenario.task("again " + form, "cce_node_remove",
                       args([uids["cce-demo-node-1"], "cce-demo-node-2", "cce-demo-node-9"]), environment=env)
     scenario.world().task("check", "cce_node_remove", args([uids["cce-demo-node-1"], "cce-demo-node-2"]),
                           check=True, diff=True)
-    add_state_snapshot(scenario, "after check")
+    scenario.snapshot("after check")
     scenario.world().task("password login", "cce_node_remove",
                           args(["cce-demo-node-3"], {"user_password": {"password": PASSWORD}}), diff=True)
-    add_state_snapshot(scenario, "after password login")
+    scenario.snapshot("after password login")
     scenario.world().task("failed job", "cce_node_remove", args(["cce-demo-node-3"]),
                           [{"kind": "job_fail", "path": REMOVE_PATH}])
-    add_state_snapshot(scenario, "after failed job")
+    scenario.snapshot("after failed job")
     (scenario
      .world().config(job_seconds=60)
      .task("wait timeout", "cce_node_remove", args(["cce-demo-node-3"], wait_timeout=1))
-     .world().config(job_seconds=JOB_SECONDS_TRIES[0])
+     .world().config(job_seconds=DELETING_JOB_SECONDS)
      .task("deleting first", "cce_node_remove", args(DELETING, wait=False))
      .task("deleting second", "cce_node_remove", args(DELETING)))
-    add_state_snapshot(scenario, "after deleting second")
+    scenario.snapshot("after deleting second")
     scenario.world().config(job_seconds=default_job_seconds)
     for index, (case, _message) in enumerate(BAD_INPUT):
         scenario.task("bad input %d" % index, "cce_node_remove", case)
     scenario.task("empty cluster", "cce_node_remove", args(["cce-demo-node-1", "cce-demo-node-2", "cce-demo-node-3"]))
-    add_state_snapshot(scenario, "after empty cluster")
+    scenario.snapshot("after empty cluster")
     scenario.world(cce_nodes=450).task("450 nodes", "cce_node_remove",
                                        args(list(cce_nodes(worlds[450])[n]["uid"] for n in cce_nodes(worlds[450])),
                                             allow_empty_cluster=True))
-    add_state_snapshot(scenario, "after 450 nodes")
+    scenario.snapshot("after 450 nodes")
     scenario.world().task("read-only user", "cce_node_remove", args(["cce-demo-node-3"]), environment=viewer_env())
-    add_state_snapshot(scenario, "after read-only user")
+    scenario.snapshot("after read-only user")
     # The simulator applies the task, then drops the connection without answering.
     scenario.world().task("lost answer", "cce_node_remove", args(["cce-demo-node-3"]),
                           [{"kind": "drop_after", "path": REMOVE_PATH, "method": "PUT"}])
-    add_state_snapshot(scenario, "after lost answer")
+    scenario.snapshot("after lost answer")
     scenario.world().task("dropped", "cce_node_remove", args(["cce-demo-node-3"]),
                           [{"kind": "drop", "path": REMOVE_PATH, "method": "PUT"}])
-    add_state_snapshot(scenario, "after dropped")
+    scenario.snapshot("after dropped")
     scenario.world().task("typo", "cce_node_remove", args(["cce-demo-nod-3"]))
-    add_state_snapshot(scenario, "after typo")
+    scenario.snapshot("after typo")
     scenario.world().task("found and not found", "cce_node_remove", args(["cce-demo-node-3", "cce-demo-nod-2"]))
     for named, protected in PROTECTED:
         scenario.world()
         for check in (True, False):
             scenario.task("protected %s %s %s" % (named, protected, check), "cce_node_remove",
                           protected_task(world, named, protected), check=check)
-        add_state_snapshot(scenario, "after protected %s %s" % (named, protected))
+        scenario.snapshot("after protected %s %s" % (named, protected))
     scenario.world().task("protected named nowhere", "cce_node_remove",
                           args(["cce-demo-node-3"], protected_nodes=["cce-demo-node-1"]))
-    add_state_snapshot(scenario, "after protected named nowhere")
+    scenario.snapshot("after protected named nowhere")
     (scenario
      .world().task("protected matching no node", "cce_node_remove",
                    args(["cce-demo-node-9"], protected_nodes=["cce-demo-node-9"]))
@@ -162,7 +163,7 @@ def cce(simulator_session, tmp_path_factory):
         args(sorted(node["uid"] for node in cce_nodes(worlds[450]).values())[:250]),
         [{"kind": "delay", "seconds": 0, "path": REMOVE_PATH, "times": 1},
          {"kind": "status", "status": 400, "path": REMOVE_PATH, "times": 1}])
-    add_state_snapshot(scenario, "after later task refused")
+    scenario.snapshot("after later task refused")
     (scenario
      .world(cce_nodes=6).task("return changed", "cce_node_remove", args(["cce-demo-node-6"], return_nodes="changed"))
      .task("return none", "cce_node_remove", args(["cce-demo-node-5"], return_nodes="none"))
@@ -186,7 +187,7 @@ def test_removes_by_uid_and_by_name_then_second_run_is_unchanged(cce, form):
     assert len(real["job_ids"]) == 1 and real["job_id"] == real["job_ids"][0]
     assert real["nodes"] == [{"uid": uid3, "name": "cce-demo-node-3", "phase": "Active",
                               "private_ip": before["cce-demo-node-3"]["privateIP"]}]
-    assert sorted(cce_nodes(state_at(cce, "after remove " + form))) == ["cce-demo-node-3"]
+    assert sorted(cce_nodes(cce.state_at("after remove " + form))) == ["cce-demo-node-3"]
     assert len(remove_calls(cce, "remove " + form)) == 1
 
     # Gone nodes, by uid or name, and names that never existed are all "already removed",
@@ -210,7 +211,7 @@ def test_check_mode_reports_what_would_go_and_makes_no_write(cce):
     assert check["diff"]["after"]["nodes"] == ["%s (cce-demo-node-3)" % uids[2]]
     assert cce.writes_of("check") == []
     assert [call["method"] for call in cce.calls_of("check")] == ["GET"]
-    assert len(cce_nodes(state_at(cce, "after check"))) == 3
+    assert len(cce_nodes(cce.state_at("after check"))) == 3
 
 
 def test_password_login_never_appears_in_verbose_output(cce):
@@ -221,7 +222,7 @@ def test_password_login_never_appears_in_verbose_output(cce):
     assert "NeverShowMe" not in cce.output
     # The API's answer echoes the login spec (password masked): it is not returned at all.
     assert "******" not in str(run) and "userPassword" not in cce.output
-    assert sorted(cce_nodes(state_at(cce, "after password login"))) == ["cce-demo-node-1", "cce-demo-node-2"]
+    assert sorted(cce_nodes(cce.state_at("after password login"))) == ["cce-demo-node-1", "cce-demo-node-2"]
 
 
 def test_failed_job_fails_the_task_naming_job_and_reason(cce):
@@ -231,7 +232,7 @@ def test_failed_job_fails_the_task_naming_job_and_reason(cce):
     assert job_id in run["msg"]
     assert "failed" in run["msg"] and "simulated failure" in run["msg"]
     assert run["failure"]["job_id"] == job_id
-    assert cce_nodes(state_at(cce, "after failed job"))["cce-demo-node-3"]["phase"] == "Active"
+    assert cce_nodes(cce.state_at("after failed job"))["cce-demo-node-3"]["phase"] == "Active"
 
 
 def test_wait_timeout_fails_naming_the_job(cce):
@@ -256,7 +257,7 @@ def test_refuses_to_empty_the_cluster_unless_asked(cce):
     assert run.get("failed"), run
     assert "allow_empty_cluster" in run["msg"]
     assert cce.writes_of("empty cluster") == []
-    assert len(cce_nodes(state_at(cce, "after empty cluster"))) == 3
+    assert len(cce_nodes(cce.state_at("after empty cluster"))) == 3
 
 
 def test_more_than_200_nodes_are_removed_in_several_tasks(cce):
@@ -267,7 +268,7 @@ def test_more_than_200_nodes_are_removed_in_several_tasks(cce):
     assert len(remove_calls(cce, "450 nodes")) == 3
     assert sorted(run["removed"]) == sorted(uids)
     assert run["nodes"] == []
-    assert cce_nodes(state_at(cce, "after 450 nodes")) == {}
+    assert cce_nodes(cce.state_at("after 450 nodes")) == {}
 
 
 def test_read_only_user_gets_a_permission_error(cce):
@@ -278,36 +279,21 @@ def test_read_only_user_gets_a_permission_error(cce):
     assert run["changed"] is False  # a refused write changed nothing
     assert run["failure"]["status"] == 403
     assert [call["status"] for call in remove_calls(cce, "read-only user")] == [403]
-    assert cce_nodes(state_at(cce, "after read-only user"))["cce-demo-node-3"]["phase"] == "Active"
+    assert cce_nodes(cce.state_at("after read-only user"))["cce-demo-node-3"]["phase"] == "Active"
 
 
-def test_nodes_already_deleting_are_awaited_not_resubmitted(cce, simulator_session, tmp_path):
+def test_nodes_already_deleting_are_awaited_not_resubmitted(cce):
     uids = sorted(node["uid"] for name, node in cce_nodes(cce.world).items() if name in DELETING)
     first, second = cce["deleting first"], cce["deleting second"]
-    writes = remove_calls(cce, "deleting first") + remove_calls(cce, "deleting second")
-    state = state_at(cce, "after deleting second")
-    for job_seconds in JOB_SECONDS_TRIES:
-        if job_seconds != JOB_SECONDS_TRIES[0]:
-            # The second run must find the nodes still Deleting: the scenario's short job
-            # first, a longer one only when a loaded machine made that try too slow to see them.
-            sim = simulator_session
-            sim.reset()
-            sim.config(job_seconds=job_seconds)
-            first = run_module("cce_node_remove", args(DELETING, wait=False), sim.url, tmp_dir=tmp_path).result
-            second = run_module("cce_node_remove", args(DELETING), sim.url, tmp_dir=tmp_path).result
-            writes = [call for call in sim.writes() if call["path"].endswith(REMOVE_PATH)]
-            state = sim.state()
-        assert first["changed"] and not first.get("failed"), first
-        assert first["job_id"]
-        assert sorted(n["phase"] for n in first["nodes"]) == ["Active", "Deleting", "Deleting"]
-        assert not second["changed"] and not second.get("failed"), second
-        if second["already_deleting"]:
-            break
+    assert first["changed"] and not first.get("failed"), first
+    assert first["job_id"]
+    assert sorted(n["phase"] for n in first["nodes"]) == ["Active", "Deleting", "Deleting"]
+    assert not second["changed"] and not second.get("failed"), second
     assert sorted(second["already_deleting"]) == uids
     assert second["removed"] == [] and second["job_ids"] == []
     assert [n["name"] for n in second["nodes"]] == ["cce-demo-node-1"]
-    assert sorted(cce_nodes(state)) == ["cce-demo-node-1"]
-    assert len(writes) == 1
+    assert sorted(cce_nodes(cce.state_at("after deleting second"))) == ["cce-demo-node-1"]
+    assert len(remove_calls(cce, "deleting first") + remove_calls(cce, "deleting second")) == 1
 
 
 def test_lost_answer_of_an_accepted_task_is_not_resubmitted(cce):
@@ -317,7 +303,7 @@ def test_lost_answer_of_an_accepted_task_is_not_resubmitted(cce):
     assert run["removed"] == [uid3]
     assert run["job_ids"] == [] and run["job_id"] is None
     assert len(remove_calls(cce, "lost answer")) == 1
-    assert sorted(cce_nodes(state_at(cce, "after lost answer"))) == ["cce-demo-node-1", "cce-demo-node-2"]
+    assert sorted(cce_nodes(cce.state_at("after lost answer"))) == ["cce-demo-node-1", "cce-demo-node-2"]
 
 
 def test_dropped_task_that_never_arrived_is_submitted_again(cce):
@@ -325,7 +311,7 @@ def test_dropped_task_that_never_arrived_is_submitted_again(cce):
     assert run["changed"] and not run.get("failed"), run
     assert len(run["job_ids"]) == 1
     assert [call.get("fault") for call in remove_calls(cce, "dropped")] == ["drop", None]
-    assert sorted(cce_nodes(state_at(cce, "after dropped"))) == ["cce-demo-node-1", "cce-demo-node-2"]
+    assert sorted(cce_nodes(cce.state_at("after dropped"))) == ["cce-demo-node-1", "cce-demo-node-2"]
 
 
 def test_a_typo_is_not_found_with_a_warning_and_nothing_is_removed(cce):
@@ -336,7 +322,7 @@ def test_a_typo_is_not_found_with_a_warning_and_nothing_is_removed(cce):
     assert any("cce-demo-nod-3" in w and "match no node of cluster %s" % CLUSTER in w
                for w in run["warnings"]), run
     assert cce.writes_of("typo") == []
-    assert len(cce_nodes(state_at(cce, "after typo"))) == 3
+    assert len(cce_nodes(cce.state_at("after typo"))) == 3
 
 
 def test_found_and_not_found_nodes_together(cce):
@@ -357,13 +343,13 @@ def test_a_removal_naming_a_protected_node_fails_before_any_write(cce, named, pr
         assert "protected node(s) %s (cce-demo-node-2)" % node["uid"] in run["msg"], run["msg"]
         assert "nothing was removed" in run["msg"]
         assert cce.writes_of(name) == []
-    assert len(cce_nodes(state_at(cce, "after protected %s %s" % (named, protected)))) == 3
+    assert len(cce_nodes(cce.state_at("after protected %s %s" % (named, protected)))) == 3
 
 
 def test_protected_nodes_named_nowhere_in_nodes_let_the_removal_go_on(cce):
     run = cce["protected named nowhere"]
     assert run["changed"] and not run.get("failed"), run
-    assert sorted(cce_nodes(state_at(cce, "after protected named nowhere"))) == ["cce-demo-node-1", "cce-demo-node-2"]
+    assert sorted(cce_nodes(cce.state_at("after protected named nowhere"))) == ["cce-demo-node-1", "cce-demo-node-2"]
 
 
 def test_a_protected_entry_counts_even_when_it_matches_no_node(cce):
@@ -391,7 +377,7 @@ def test_a_later_task_refused_reports_the_work_already_submitted(cce):
                                  % (CLUSTER, run["job_id"])), run["msg"]
     assert [c["status"] for c in remove_calls(cce, "later task refused")] == [200, 400]
     # The first task's 200 nodes are Deleting or gone; every other node is Active still.
-    active = set(n["uid"] for n in cce_nodes(state_at(cce, "after later task refused")).values()
+    active = set(n["uid"] for n in cce_nodes(cce.state_at("after later task refused")).values()
                  if n["phase"] == "Active")
     assert len(active) == 250 and not active & set(run["removed"])
 

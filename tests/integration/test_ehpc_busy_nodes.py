@@ -6,43 +6,10 @@ started from the playbook itself, just before the task that must see them.
 
 from __future__ import annotations
 
-import json
-import shlex
-from pathlib import Path
-
 import pytest
 
-from tests.integration.scenario import CURL, Scenario
+from tests.integration.scenario import Scenario
 from tests.integration.test_ehpc_nodes import CLUSTER
-
-
-class StateScenario(Scenario):
-    """A scenario that can also start and finish HPC jobs and save the simulator's state between tasks."""
-
-    def hpc_job(self, nodes: list) -> StateScenario:
-        """Start a running HPC job on ``nodes`` (names) before the next task. A fresh world numbers
-        its jobs from ``next_hpc_job_id`` on, so the job's id is known before the run."""
-        self._before.append(self._curl("POST", "/_sim/hpc_jobs", {"cluster_id": CLUSTER, "nodes": nodes}))
-        return self
-
-    def finish_hpc_job(self, job_id: int) -> StateScenario:
-        self._before.append(self._curl("POST", "/_sim/hpc_jobs/%d/finish" % job_id, {}))
-        return self
-
-    def snapshot(self, label: str) -> StateScenario:
-        """Save the simulator's state as it is before the next task (read it with ``saved_state``)."""
-        command = [CURL, "-sS", "-f", "-o", str(self._state_file(label))]
-        if self.sim.cafile:
-            command += ["--cacert", self.sim.cafile]
-        command.append(self.sim.url + "/_sim/state")
-        self._before.append("lookup('ansible.builtin.pipe', %s) is string" % json.dumps(shlex.join(command)))
-        return self
-
-    def saved_state(self, label: str) -> dict:
-        return json.loads(self._state_file(label).read_text())
-
-    def _state_file(self, label: str) -> Path:
-        return self.directory / ("state-%s.json" % label.replace(" ", "-"))
 
 
 def compute_nodes(state: dict) -> list:
@@ -64,7 +31,7 @@ def busy(simulator_session, tmp_path_factory):
     job_id = world["next_hpc_job_id"]  # the first HPC job of a fresh world
     nodes = compute_nodes(world)  # compute01, compute02, oldest first
     names = [n["name"] for n in nodes]
-    scenario = StateScenario(sim, tmp_path_factory.mktemp("busy_nodes"))
+    scenario = Scenario(sim, tmp_path_factory.mktemp("busy_nodes"))
     # The two newest would be picked first without the guard.
     scenario.world().task("scale out", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 4})
     scenario.hpc_job(["compute03", "compute04"]).task("scale in", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 2})
@@ -80,7 +47,7 @@ def busy(simulator_session, tmp_path_factory):
                                                                        {"cluster_id": CLUSTER, "count": 1})
     scenario.world().hpc_job([names[0]]).task("info", "ehpc_nodes_info", {"cluster_id": CLUSTER, "query": "[?busy].id"})
     run = scenario.run()
-    run.job_id, run.nodes, run.scenario = job_id, nodes, scenario
+    run.job_id, run.nodes = job_id, nodes
     return run
 
 
@@ -88,7 +55,7 @@ def test_scale_in_removes_idle_nodes_and_keeps_busy_ones(busy):
     assert not busy["scale out"].get("failed"), busy["scale out"]
     result = busy["scale in"]
     assert result.get("changed"), result
-    assert sorted(compute_names(busy.scenario.saved_state("scale in"))) == ["compute03", "compute04"]
+    assert sorted(compute_names(busy.state_at("scale in"))) == ["compute03", "compute04"]
     protected = result["plan"]["protected"]
     assert len(protected) == 2 and all(jobs == [busy.job_id] for jobs in protected.values())
 

@@ -3,7 +3,7 @@
 All module tasks but the ad-hoc command run in one ansible-playbook (see
 tests/integration/scenario.py); each test reads its own task's result, its own task's calls,
 and, where it checks the world right after its task, a state snapshot taken there
-(tests/integration/scenario_state.py).
+(``Scenario.snapshot``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import pytest
 
 from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env
 from tests.integration.scenario import Scenario
-from tests.integration.scenario_state import add_state_snapshot, state_at
 
 CLUSTER = "ehpc-8jqdq0mz"
 
@@ -52,22 +51,22 @@ def ehpc(simulator_session, tmp_path_factory):
     scenario = Scenario(sim, tmp_path_factory.mktemp("ehpc_nodes"))
     (scenario
      .world().task("scale out", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 5}))
-    add_state_snapshot(scenario, "after scale out")
+    scenario.snapshot("after scale out")
     (scenario
      .task("scale out again", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 5})
      .world().task("check scale out", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 4}, check=True, diff=True))
-    add_state_snapshot(scenario, "after check scale out")
+    scenario.snapshot("after check scale out")
     (scenario
      .world().task("check scale in", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 1}, check=True, diff=True)
      .world().task("scale out 252", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 252}))
-    add_state_snapshot(scenario, "after scale out 252")
+    scenario.snapshot("after scale out 252")
     scenario.world().task("scale in setup", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 5})
-    add_state_snapshot(scenario, "after scale in setup")
+    scenario.snapshot("after scale in setup")
     scenario.task("scale in", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 2}, diff=True)
-    add_state_snapshot(scenario, "after scale in")
+    scenario.snapshot("after scale in")
     absent = {"cluster_id": CLUSTER, "state": "absent", "nodes": [first_compute]}
     scenario.world().task("absent", "ehpc_nodes", absent)
-    add_state_snapshot(scenario, "after absent")
+    scenario.snapshot("after absent")
     (scenario
      .task("absent again", "ehpc_nodes", absent)
      .world().task("absent last login", "ehpc_nodes",
@@ -75,7 +74,7 @@ def ehpc(simulator_session, tmp_path_factory):
      .task("absent every compute", "ehpc_nodes",
            {"cluster_id": CLUSTER, "state": "absent", "nodes": [n["node_id"] for n in ehpc_nodes(world, "compute")]})
      .world().task("restart", "ehpc_nodes", {"cluster_id": CLUSTER, "state": "restarted", "nodes": [first_compute]}))
-    add_state_snapshot(scenario, "after restart")
+    scenario.snapshot("after restart")
     (scenario
      .world().task("restart unknown", "ehpc_nodes",
                    {"cluster_id": CLUSTER, "state": "restarted", "nodes": ["cln-zzzzzzzz"]})
@@ -88,7 +87,7 @@ def ehpc(simulator_session, tmp_path_factory):
      .world().task("wait false", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 3, "wait": False})
      .world().config(job_seconds=3)
      .task("slow job", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 3}))
-    add_state_snapshot(scenario, "after slow job")
+    scenario.snapshot("after slow job")
     scenario.world().config(job_seconds=default_job_seconds)
     for index, (args, _expected) in enumerate(BAD_INPUT):
         scenario.task("bad input %d" % index, "ehpc_nodes", args)
@@ -113,7 +112,7 @@ def test_scale_out_adds_missing_nodes_then_second_run_is_unchanged(ehpc):
     assert len(first["added"]) == 3
     assert len(first["job_ids"]) == 1
     assert [c["path"] for c in ehpc_writes(ehpc, "scale out")] == ["/api/cluster/addNodes"]
-    compute = ehpc_nodes(state_at(ehpc, "after scale out"), "compute")
+    compute = ehpc_nodes(ehpc.state_at("after scale out"), "compute")
     assert len(compute) == 5 and all(n["status"] == "active" for n in compute)
     returned = [n for n in first["nodes"] if n["role"] == "compute"]
     assert len(returned) == 5 and all(n["status"] == "active" for n in returned)
@@ -133,7 +132,7 @@ def test_check_mode_reports_the_plan_and_makes_no_write(ehpc):
     diff = run["diff"]
     assert len(diff["before"]["compute"]) == 2
     assert len(diff["after"]["compute"]) == 4
-    assert len(ehpc_nodes(state_at(ehpc, "after check scale out"), "compute")) == 2
+    assert len(ehpc_nodes(ehpc.state_at("after check scale out"), "compute")) == 2
 
 
 def test_check_mode_scale_in_names_the_nodes_it_would_remove(ehpc):
@@ -150,17 +149,17 @@ def test_scale_out_beyond_99_uses_as_few_add_calls_as_allowed(ehpc):
     assert run["changed"], run
     assert run["plan"]["add_batches"] == [99, 99, 52]
     assert len(ehpc_writes(ehpc, "scale out 252", "addNodes")) == 3
-    assert len(ehpc_nodes(state_at(ehpc, "after scale out 252"), "compute")) == 252
+    assert len(ehpc_nodes(ehpc.state_at("after scale out 252"), "compute")) == 252
 
 
 def test_scale_in_removes_the_newest_nodes_in_one_call(ehpc):
     assert ehpc["scale in setup"]["changed"] and not ehpc["scale in setup"].get("failed"), ehpc["scale in setup"]
-    newest = [n["node_id"] for n in ehpc_nodes(state_at(ehpc, "after scale in setup"), "compute")][-3:]
+    newest = [n["node_id"] for n in ehpc_nodes(ehpc.state_at("after scale in setup"), "compute")][-3:]
     run = ehpc["scale in"]
     assert run["changed"], run
     assert sorted(run["removed"]) == sorted(newest)
     assert len(ehpc_writes(ehpc, "scale in", "deleteNodes")) == 1
-    after = state_at(ehpc, "after scale in")
+    after = ehpc.state_at("after scale in")
     assert len(ehpc_nodes(after, "compute", include_deleting=True)) == 2
     assert sorted(run["diff"]["after"]["compute"]) == sorted(n["node_id"] for n in ehpc_nodes(after, "compute"))
 
@@ -169,7 +168,7 @@ def test_absent_deletes_listed_nodes_and_second_run_is_unchanged(ehpc):
     target = ehpc_nodes(ehpc.world, "compute")[0]["node_id"]
     first = ehpc["absent"]
     assert first["changed"] and first["removed"] == [target], first
-    assert target not in [n["node_id"] for n in ehpc_nodes(state_at(ehpc, "after absent"), include_deleting=True)]
+    assert target not in [n["node_id"] for n in ehpc_nodes(ehpc.state_at("after absent"), include_deleting=True)]
     second = ehpc["absent again"]
     assert not second["changed"] and not second.get("failed"), second
     assert len(ehpc_writes(ehpc, "absent") + ehpc_writes(ehpc, "absent again")) == 1
@@ -193,7 +192,7 @@ def test_restarted_restarts_the_nodes_through_resatrt_nodes(ehpc):
     run = ehpc["restart"]
     assert run["changed"] and run["restarted"] == [target], run
     assert [c["path"] for c in ehpc_writes(ehpc, "restart")] == ["/api/cluster/resatrtNodes"]
-    assert ehpc_nodes(state_at(ehpc, "after restart"), "compute")[0]["transition_status"] == ""
+    assert ehpc_nodes(ehpc.state_at("after restart"), "compute")[0]["transition_status"] == ""
 
 
 def test_restart_of_an_unknown_node_fails_before_any_write(ehpc):
@@ -235,7 +234,7 @@ def test_wait_false_returns_job_ids_at_once(ehpc):
 def test_waits_for_a_slow_job(ehpc):
     run = ehpc["slow job"]
     assert run["changed"] and not run.get("failed"), run
-    assert all(n["status"] == "active" for n in ehpc_nodes(state_at(ehpc, "after slow job")))
+    assert all(n["status"] == "active" for n in ehpc_nodes(ehpc.state_at("after slow job")))
 
 
 def test_bad_input_fails_clearly_before_any_call(ehpc):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_ehpc_busy_nodes import StateScenario
+from tests.integration.scenario import Scenario
 
 HPS = "hc-demo-hps"
 ECS = "hc-demo-ecs"
@@ -51,7 +51,7 @@ def hc(simulator_session, tmp_path_factory):
     sim = simulator_session
     sim.reset()
     default_job_seconds = sim.config()["job_seconds"]
-    s = StateScenario(sim, tmp_path_factory.mktemp("modelarts_hyper_cluster"))
+    s = Scenario(sim, tmp_path_factory.mktemp("modelarts_hyper_cluster"))
     s.world().task("delete HPS", MODULE, {"id": HPS}).task("delete ECS", MODULE, {"id": ECS, "type": "ECS"})
     s.snapshot("deleted both")
     s.world().task("first run", MODULE, {"id": HPS}, diff=True).task("second run", MODULE, {"id": HPS}, diff=True)
@@ -83,7 +83,6 @@ def hc(simulator_session, tmp_path_factory):
     s.world().task("no status field", MODULE, {"id": ECS, "type": "ECS"})
     # The read-only IAM user's task is checked for secrets in verbose output.
     run = s.run(extra_args=["-vvv"])
-    run.saved_state = s.saved_state
     return run
 
 
@@ -106,7 +105,7 @@ def test_delete_hps_and_ecs_sends_one_delete_each_answered_204_and_waits_until_g
         assert [c["status"] for c in modelarts_calls(calls, "DELETE", cluster_id)] == [204]
         # wait=true: the last thing the module saw was the cluster gone.
         assert modelarts_calls(calls, "GET", cluster_id)[-1]["status"] == 404
-    assert hyper_clusters(hc.saved_state("deleted both")) == {}
+    assert hyper_clusters(hc.state_at("deleted both")) == {}
     calls = hc.calls_of(names[0]) + hc.calls_of(names[1])
     deletes = [c["path"] for c in calls if c["method"] == "DELETE"]
     assert [c["path"] for c in calls if c["write"]] == deletes and len(deletes) == 2
@@ -134,7 +133,7 @@ def test_check_mode_reports_the_deletion_and_sends_no_write(hc):
     assert hc.writes_of("check mode") == []
     assert result["diff"] == {"before": {"id": ECS, "name": "demo-ecs", "type": "ECS"}, "after": {}}
     assert result["hyper_cluster"]["id"] == ECS
-    assert hyper_clusters(hc.saved_state("check mode"))[ECS]["status"] == "Running"
+    assert hyper_clusters(hc.state_at("check mode"))[ECS]["status"] == "Running"
 
 
 def test_invalid_id_project_id_or_query_fails_before_any_call(hc):
@@ -158,13 +157,13 @@ def test_wrong_type_means_absent_and_nothing_is_deleted(hc):
     assert result["not_found"] == [HPS]
     assert "%s (type ECS) does not exist" % HPS in " ".join(result["warnings"]), result
     assert hc.writes_of("wrong type") == []
-    assert hyper_clusters(hc.saved_state("wrong type"))[HPS]["status"] == "Running"
+    assert hyper_clusters(hc.state_at("wrong type"))[HPS]["status"] == "Running"
 
 
 def test_wait_returns_only_once_the_cluster_reads_as_404(hc):
     result = hc["wait"]
     assert result.get("changed") and not result.get("failed"), result
-    assert HPS not in hyper_clusters(hc.saved_state("wait"))
+    assert HPS not in hyper_clusters(hc.state_at("wait"))
     gets = modelarts_calls(hc.calls_of("wait"), "GET", HPS)
     # The first read saw it, the waiter read it while it was deleting, the last read saw 404.
     assert gets[0]["status"] == 200 and gets[-1]["status"] == 404 and len(gets) >= 3
@@ -173,7 +172,7 @@ def test_wait_returns_only_once_the_cluster_reads_as_404(hc):
 def test_without_wait_returns_while_the_cluster_is_deleting(hc):
     result = hc["no wait"]
     assert result.get("changed") and not result.get("failed"), result
-    assert hyper_clusters(hc.saved_state("no wait"))[HPS]["status"] == "Deleting"
+    assert hyper_clusters(hc.state_at("no wait"))[HPS]["status"] == "Deleting"
     assert [c["status"] for c in modelarts_calls(hc.calls_of("no wait"), "DELETE")] == [204]
 
 
@@ -185,7 +184,7 @@ def test_cluster_still_deleting_is_deleted_again_and_waited_for(hc):
     assert second["hyper_cluster"]["id"] == HPS, second
     writes = hc.writes_of("still deleting first") + hc.writes_of("still deleting second")
     assert [c["status"] for c in writes] in ([204, 204], [204])  # [204]: gone before the second read
-    state = hc.saved_state("still deleting")
+    state = hc.state_at("still deleting")
     assert len(state["jobs"]) == 1  # one deletion, whatever the second DELETE
     assert HPS not in hyper_clusters(state)
     calls = hc.calls_of("still deleting first") + hc.calls_of("still deleting second")
@@ -199,7 +198,7 @@ def test_wait_timeout_fails_naming_the_cluster_and_its_status(hc):
     assert HPS in result["msg"] and "still there" in result["msg"], result
     assert result["failure"]["timed_out"] is True
     assert result["changed"] is True  # the deletion was accepted and goes on
-    assert hyper_clusters(hc.saved_state("wait timeout"))[HPS]["status"] == "Deleting"
+    assert hyper_clusters(hc.state_at("wait timeout"))[HPS]["status"] == "Deleting"
 
 
 def test_read_only_iam_user_gets_a_clear_permission_error_without_secrets(hc):
@@ -215,7 +214,7 @@ def test_read_only_iam_user_gets_a_clear_permission_error_without_secrets(hc):
     # The whole run's -vvv output, this task's included.
     assert VIEWER_PASSWORD not in hc.output
     assert "MIIsim" not in hc.output  # the IAM token
-    assert hyper_clusters(hc.saved_state(name))[HPS]["status"] == "Running"
+    assert hyper_clusters(hc.state_at(name))[HPS]["status"] == "Running"
 
 
 def test_read_503_is_retried_and_the_deletion_succeeds(hc):
@@ -224,7 +223,7 @@ def test_read_503_is_retried_and_the_deletion_succeeds(hc):
     gets = [c["status"] for c in modelarts_calls(hc.calls_of("read 503"), "GET", HPS)]
     assert gets[:3] == [503, 503, 200], gets
     assert [c["status"] for c in modelarts_calls(hc.calls_of("read 503"), "DELETE")] == [204]
-    assert HPS not in hyper_clusters(hc.saved_state("read 503"))
+    assert HPS not in hyper_clusters(hc.state_at("read 503"))
 
 
 def test_persistent_5xx_fails_clearly_after_retries(hc):
