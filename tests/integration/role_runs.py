@@ -18,7 +18,6 @@ SIM = ["-i", str(PLAYBOOKS / "inventory" / "simulator.yml")]
 CCE_KEY = ["-e", "cce_scale_in_ssh_key=KeyPair-demo"]
 
 
-
 def changed_count(run: AnsibleRun) -> int:
     return run.stats.get("localhost", {}).get("changed", -1)
 

@@ -23,8 +23,6 @@ PASSWORD = "Salted$6$zqxHW-NeverShowMe-7731"
 
 # Task environment: a blank HW_* variable counts as unset (the AK/SK env fallback off).
 NO_AKSK = {"HW_ACCESS_KEY": "", "HW_SECRET_KEY": ""}
-# Job lengths (seconds) for the test that needs a job still running across two runs: the
-# scenario tries the first, the test itself the others if the first was too short.
 # The removal job of the "already deleting" case: long enough that the next task, a second or two
 # later on a busy machine, still finds the nodes Deleting; that task then waits for the job (waiting
 # costs the suite no CPU).
@@ -32,6 +30,13 @@ DELETING_JOB_SECONDS = 15
 AUTH_FORMS = ["aksk", "aksk_security_token", "token", "iam_user"]
 DELETING = ["cce-demo-node-2", "cce-demo-node-3"]
 PROTECTED = [("name", "uid"), ("uid", "name"), ("name", "name")]
+
+
+def iam_token(sim) -> str:
+    """An IAM token of the simulator's demo user, got before a run for the token credentials form."""
+    answer = iam_token_request(sim.url, "demo", "demo-password", "demo", HW_PROJECT_ID)
+    assert answer.status == 201, answer
+    return answer.headers["x-subject-token"]
 
 
 def auth_env(form: str, token: str) -> dict | None:
@@ -95,9 +100,7 @@ def cce(simulator_session, tmp_path_factory):
         sim.world(cce_nodes=count)
         worlds[count] = sim.state()
     world = worlds[3]
-    answer = iam_token_request(sim.url, "demo", "demo-password", "demo", HW_PROJECT_ID)
-    assert answer.status == 201, answer
-    token = answer.headers["x-subject-token"]  # tokens outlive .world()
+    token = iam_token(sim)  # tokens outlive .world()
     uids = dict((name, node["uid"]) for name, node in cce_nodes(world).items())
     scenario = Scenario(sim, tmp_path_factory.mktemp("cce_node_remove"))
     for form in AUTH_FORMS:

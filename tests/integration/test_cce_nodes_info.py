@@ -5,23 +5,19 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.scenario import Scenario
-from tests.integration.test_cce_node_remove import CLUSTER, args, auth_env, cce_nodes
+from tests.integration.test_cce_node_remove import CLUSTER, args, auth_env, cce_nodes, iam_token
 
 FIELDS = ["az", "creation_timestamp", "flavor", "name", "phase", "private_ip", "uid"]
 AUTH_FORMS = ["token", "iam_user"]
-
-
-def task_env(env: dict) -> dict:
-    """A task's environment cannot unset a variable; a blank credential counts as not given."""
-    return {name: "" if value is None else value for name, value in env.items()}
 
 
 @pytest.fixture(scope="module")
 def info(simulator_session, tmp_path_factory):
     sim = simulator_session
     sim.reset()
-    known = cce_nodes(sim)  # the default world, as the first tasks see it
-    envs = {form: task_env(auth_env(form, sim)) for form in AUTH_FORMS}
+    known = cce_nodes(sim.state())  # the default world, as the first tasks see it
+    token = iam_token(sim)
+    envs = {form: auth_env(form, token) for form in AUTH_FORMS}
     scenario = (Scenario(sim, tmp_path_factory.mktemp("cce_nodes_info"))
                 .task("list in check mode", "cce_nodes_info", {"cluster_id": CLUSTER, "query": "[?phase=='Active'].uid"},
                       check=True)

@@ -44,7 +44,7 @@ def busy(simulator_session, tmp_path_factory):
     scenario.world().hpc_job([names[-1]]).task("check mode", "ehpc_nodes", {"cluster_id": CLUSTER, "count": 1},
                                                check=True)
     scenario.world().hpc_job([names[-1]]).finish_hpc_job(job_id).task("finished job", "ehpc_nodes",
-                                                                       {"cluster_id": CLUSTER, "count": 1})
+                                                                      {"cluster_id": CLUSTER, "count": 1})
     scenario.world().hpc_job([names[0]]).task("info", "ehpc_nodes_info", {"cluster_id": CLUSTER, "query": "[?busy].id"})
     run = scenario.run()
     run.job_id, run.nodes = job_id, nodes

@@ -5,14 +5,26 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.ansible_runner import HUAWEI_ENV
-from tests.integration.test_cce_nodes_info import start_removal
 from tests.integration.inventory_runner import (SECOND_CCE_CLUSTER, api_calls, run_inventory, two_cluster_simulator,
                                                 write_source)
-from tests.simulator.world import CCE_CLUSTER_ID
+from tests.integration.test_cce_node_remove import cce_nodes
+from tests.simulator.client import Huawei
+from tests.simulator.world import CCE_CLUSTER_ID, HW_ACCESS_KEY, HW_PROJECT_ID, HW_SECRET_KEY
+
 
 NODES = "/clusters/%s/nodes$" % CCE_CLUSTER_ID
 SECRET = HUAWEI_ENV["HW_SECRET_KEY"]
 NAMES = ["cce-demo-node-1", "cce-demo-node-2", "cce-demo-node-3"]
+
+
+def start_removal(sim, names: list) -> None:
+    """Put nodes in phase Deleting with a raw API call (no Ansible run needed)."""
+    uids = [cce_nodes(sim.state())[name]["uid"] for name in names]
+    client = Huawei(sim.url, access_key=HW_ACCESS_KEY, secret_key=HW_SECRET_KEY)
+    answer = client.request("PUT", "/api/v3/projects/%s/clusters/%s/nodes/operation/remove" % (HW_PROJECT_ID, CCE_CLUSTER_ID),
+                            {"spec": {"login": {"sshKey": "KeyPair-demo"}, "nodes": [{"uid": uid} for uid in uids]}})
+    assert answer.status == 200, answer
+    sim.clear_calls()
 
 
 def source(tmp_path, url, name="k8s.cce.yml", **options):

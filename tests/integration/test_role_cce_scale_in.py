@@ -7,7 +7,8 @@ import json
 import pytest
 
 from tests.integration.ansible_runner import run_playbook
-from tests.integration.role_runs import PLAYBOOKS, CCE_CLUSTER, SIM, CCE_KEY, changed_count, failed_count, messages, cce_node_names
+from tests.integration.role_runs import (PLAYBOOKS, CCE_CLUSTER, SIM, CCE_KEY, changed_count, failed_count,
+                                         messages, cce_node_names)
 from tests.simulator.fixture import running_simulator
 
 
@@ -140,7 +141,6 @@ def test_cce_scale_in_needs_exactly_one_login_method(sim, playbook_runner, login
     assert run.result["msg"] == ("give exactly one of cce_scale_in_ssh_key and cce_scale_in_password (or cce_scale_in_user_password), "
                                  "the login method of the removed nodes" + named)
     assert sim.calls() == []
-
 
 
 def test_cce_scale_in_refuses_a_protected_node_before_any_write(sim, playbook_runner):

@@ -8,7 +8,9 @@ import time
 
 import pytest
 
-from tests.integration.role_runs import PLAYBOOKS, EHPC_CLUSTER, RESTART_PATH, SIM, changed_count, failed_count, task_results, messages, ehpc_nodes, labels, restart_calls, poll
+from tests.integration.role_runs import (PLAYBOOKS, EHPC_CLUSTER, RESTART_PATH, SIM, changed_count,
+                                         failed_count, task_results, messages, ehpc_nodes, labels,
+                                         restart_calls, poll)
 
 
 def test_rolling_restart_of_four_nodes_in_batches_of_two_makes_two_restart_calls(sim, playbook_runner):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.integration.role_runs import PLAYBOOKS, EHPC_CLUSTER, SIM, changed_count, failed_count, messages, ehpc_nodes, labels
+from tests.integration.role_runs import (PLAYBOOKS, EHPC_CLUSTER, SIM, changed_count, failed_count, messages,
+                                         ehpc_nodes, labels)
 
 
 def test_ehpc_scale_playbook_scales_out_then_a_second_run_changes_nothing(sim, playbook_runner):
@@ -76,7 +77,6 @@ def test_ehpc_scale_failure_before_any_write_is_not_changed(sim, playbook_runner
     assert "set ehpc_scale_busy_nodes=remove to remove them anyway" in run.result["msg"]
     assert changed_count(run) == 0 and sim.writes() == []
     assert messages(run, "Report what was changed") == ["nothing was changed"]
-
 
 
 def test_ehpc_scale_in_never_removes_a_protected_node(sim, playbook_runner):

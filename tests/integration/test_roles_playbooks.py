@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.integration.role_runs import PLAYBOOKS, EHPC_CLUSTER, CCE_CLUSTER, changed_count, failed_count, messages, ehpc_nodes, cce_node_names, write_playbook
+from tests.integration.role_runs import (PLAYBOOKS, EHPC_CLUSTER, CCE_CLUSTER, changed_count, failed_count,
+                                         messages, ehpc_nodes, cce_node_names, write_playbook)
 
 
 # --- argument specs ------------------------------------------------------------------------
