@@ -44,7 +44,8 @@ PYTEST_ARGS ?=
 # pings, ansible-playbook's start-up): on a 2-CPU machine 4 workers took the pytest stage
 # from 10:33 to 8:35. loadfile runs each test file on one worker, so a module-scoped fixture
 # (a scenario playbook, the docs build) is set up once. Not loadgroup: pytest-xdist 3.8
-# cannot tag node ids under pytest 9.
+# cannot tag node ids under pytest 9. --no-loadscope-reorder hands the files out in collection
+# order, where tests/conftest.py puts the files with a `slow` test first.
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
 SANITY_ARGS ?=
 UNITS_ARGS  ?=
@@ -123,7 +124,7 @@ lint: venv collection-tree
 	fi
 
 pytest: venv collection-tree
-	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # Sub-makes keep the order fixed (also under -j), so pytest's summary line ends the output.
 # sanity, units and lint run inside pytest (tests/checks/test_static_checks.py), on one xdist

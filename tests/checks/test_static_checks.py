@@ -21,6 +21,9 @@ from pathlib import Path
 
 import pytest
 
+# A long file: tests/conftest.py has pytest-xdist start the slow files first.
+pytestmark = pytest.mark.slow
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # What `make pytest` exports for the tests; the targets set up their own environment.
 NOT_FOR_THE_TARGETS = ("PYTHONPATH", "ANSIBLE_COLLECTIONS_PATH", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT",

@@ -21,6 +21,9 @@ import yaml
 
 from tests.integration.ansible_runner import REPO_ROOT, base_env
 
+# A long file: tests/conftest.py has pytest-xdist start the slow files first.
+pytestmark = pytest.mark.slow
+
 try:
     import ansible_runner
 except ImportError:  # requirements-dev.txt installs it; only a hand-made venv lacks it

@@ -39,8 +39,9 @@ def iam_token(sim) -> str:
     return answer.headers["x-subject-token"]
 
 
-def auth_env(form: str, token: str) -> dict | None:
-    """Task environment for one credentials form (``token``: an IAM token got before the run)."""
+def auth_env(form: str, token: str | None = None) -> dict | None:
+    """Task environment for one credentials form (``token``: an IAM token got before the run, for
+    the token form). A task's environment cannot unset a variable: a blank one turns its fallback off."""
     if form == "aksk":
         return None
     if form == "aksk_security_token":

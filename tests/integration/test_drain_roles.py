@@ -17,7 +17,12 @@ import os
 import shutil
 import stat
 
+import pytest
+
 from tests.integration.ansible_runner import BIN_DIR, run_playbook
+
+# A long file: tests/conftest.py has pytest-xdist start the slow files first.
+pytestmark = pytest.mark.slow
 
 EHPC_CLUSTER = "ehpc-8jqdq0mz"
 DELETE = "/api/cluster/deleteNodes"

@@ -57,11 +57,6 @@ def iam_name(module, body):
     return "iam %s %s" % (module, body)
 
 
-def task_environment(env):
-    # A task's environment cannot unset a variable: an empty one turns its fallback off.
-    return dict((name, "" if value is None else value) for name, value in env.items())
-
-
 @pytest.fixture(scope="module")
 def no_write(simulator_session, tmp_path_factory):
     """The tasks that must write nothing, in one world never rebuilt: the state after the
@@ -74,7 +69,7 @@ def no_write(simulator_session, tmp_path_factory):
             scenario.task(read_name(module, call, body), module, args, [
                 {"kind": "bad_answer", "method": "GET", "path": path,
                  "body": "missing:" + key if body == "missing" else body}])
-    environment = task_environment(auth_env("iam_user", sim))
+    environment = auth_env("iam_user")
     for module, args in IAM_MODULES:
         for body in IAM_BODIES:
             scenario.task(iam_name(module, body), module, args,

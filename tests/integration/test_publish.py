@@ -32,6 +32,9 @@ import yaml
 
 from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env
 
+# A long file: tests/conftest.py has pytest-xdist start the slow files first.
+pytestmark = pytest.mark.slow
+
 COLLECTION = "hpcops.clusters"
 SCREENSHOT = REPO_ROOT / ".tmp" / "docs" / "ehpc_nodes.png"
 # Plugin directories without one documentation page per file: shared code, and filter/test

@@ -13,6 +13,9 @@ import pytest
 from tests.integration.scenario import Scenario, role_nodes, sim_ehpc_nodes
 from tests.simulator.world import CCE_CLUSTER_ID, EHPC_CLUSTER_ID, HYPER_CLUSTER_ECS, HYPER_CLUSTER_HPS
 
+# A long file: tests/conftest.py has pytest-xdist start the slow files first.
+pytestmark = pytest.mark.slow
+
 CLUSTER = EHPC_CLUSTER_ID
 LIST = "/api/cluster/listNodes"
 ADD = "/api/cluster/addNodes"

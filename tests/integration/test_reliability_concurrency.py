@@ -11,6 +11,9 @@ from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env
 from tests.integration.scenario import role_nodes, sim_ehpc_nodes
 from tests.simulator.world import EHPC_CLUSTER_ID
 
+# A long file: tests/conftest.py has pytest-xdist start the slow files first.
+pytestmark = pytest.mark.slow
+
 CLUSTER = EHPC_CLUSTER_ID
 # Started at once, two runs still reach the cluster a few hundred milliseconds apart, and
 # read-then-write takes milliseconds: they would hardly ever race. Holding each write

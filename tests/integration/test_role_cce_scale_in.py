@@ -11,6 +11,9 @@ from tests.integration.role_runs import (PLAYBOOKS, CCE_CLUSTER, SIM, CCE_KEY, c
                                          messages, cce_node_names)
 from tests.simulator.fixture import running_simulator
 
+# A long file: tests/conftest.py has pytest-xdist start the slow files first.
+pytestmark = pytest.mark.slow
+
 
 def cce_label(sim, name: str) -> str:
     uid = [n["uid"] for n in sim.state()["cce"]["clusters"][CCE_CLUSTER]["nodes"].values() if n["name"] == name][0]

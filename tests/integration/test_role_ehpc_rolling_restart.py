@@ -12,6 +12,9 @@ from tests.integration.role_runs import (PLAYBOOKS, EHPC_CLUSTER, RESTART_PATH, 
                                          failed_count, task_results, messages, ehpc_nodes, labels,
                                          restart_calls, poll)
 
+# A long file: tests/conftest.py has pytest-xdist start the slow files first.
+pytestmark = pytest.mark.slow
+
 
 def test_rolling_restart_of_four_nodes_in_batches_of_two_makes_two_restart_calls(sim, playbook_runner):
     sim.world(ehpc_compute_nodes=4)

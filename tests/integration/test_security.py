@@ -15,6 +15,9 @@ from tests.simulator.world import (CCE_CLUSTER_ID, EHPC_CLUSTER_ID, HW_ACCESS_KE
                                    HW_SECURITY_TOKEN, HW_TEMP_ACCESS_KEY, HW_TEMP_SECRET_KEY, HYPER_CLUSTER_ECS,
                                    HYPER_CLUSTER_HPS, IAM_USERS, QY_ACCESS_KEY, QY_SECRET_KEY, QY_ZONE)
 
+# A long file: tests/conftest.py has pytest-xdist start the slow files first.
+pytestmark = pytest.mark.slow
+
 EHPC = EHPC_CLUSTER_ID
 CCE = CCE_CLUSTER_ID
 KEY_LOGIN = {"ssh_key": "KeyPair-demo"}

@@ -12,8 +12,13 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.integration.ansible_runner import run_module
 from tests.integration.slurm_cluster import poll
+
+# A long file: tests/conftest.py has pytest-xdist start the slow files first.
+pytestmark = pytest.mark.slow
 
 DRAIN = {"state": "drained", "reason": "hpcops test"}
 
