@@ -475,8 +475,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-class _Stop(Exception):
-    pass
+class _Stop(BaseException):
+    """SIGTERM, raised in the main thread wherever it is. Not an Exception: socketserver's
+    request handling catches Exception (and carries on serving) when the signal lands mid-request."""
 
 
 def _raise_stop(_signum: int, _frame: Any) -> None:

@@ -159,7 +159,12 @@ def test_script_banner_and_sigterm(tmp_path: Path) -> None:
             assert send("GET", line.split()[-1] + "/_sim/health").json() == {"ok": True}
         finally:
             process.terminate()
-            _out, err = process.communicate(timeout=10)
+            try:
+                _out, err = process.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                _out, err = process.communicate()
+                err = "still running 10 s after SIGTERM: " + err
     assert process.returncode == 0, err
     assert (tmp_path / "s.json").exists()
 
