@@ -25,13 +25,8 @@ def pytest_collection_modifyitems(session, config, items):  # pylint: disable=un
     first, and the longest files (the static checks, the Slurm drains) have few: they started
     last and kept one worker busy for minutes after the others were done.
     """
-    def slow_file(item):
-        return any(other.get_closest_marker("slow") for other in by_file[item.nodeid.split("::")[0]])
-
-    by_file = {}
-    for item in items:
-        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
-    items[:] = sorted(items, key=lambda item: not slow_file(item))  # sorted() is stable
+    slow_files = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
+    items[:] = sorted(items, key=lambda item: item.nodeid.split("::")[0] not in slow_files)  # stable
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # pylint: disable=unused-argument
