@@ -102,17 +102,25 @@ class Scenario:
         self.snapshots = {}
         self._before = []
 
-    def _curl(self, method: str, path: str, body=None) -> str:
-        command = [CURL, "-sS", "-o", "/dev/null", "-X", method]
+    def _pipe(self, method: str, path: str, body=None, output: Path | None = None) -> str:
+        """The ``pipe`` lookup that sends one control call with curl; it runs the command through
+        the shell, and a lookup error fails the task. Calls with a body or an output file fail on
+        an HTTP error status too (-f)."""
+        command = [CURL, "-sS", "-o", str(output or "/dev/null"), "-X", method]
         if self.sim.cafile:
             command += ["--cacert", self.sim.cafile]
         if body is not None:
             body_file = self.directory / ("control-%d-%d.json" % (len(self.tasks), len(self._before)))
             body_file.write_text(json.dumps(body))
-            command += ["-f", "-H", "Content-Type: application/json", "--data-binary", "@%s" % body_file]
+            command += ["-H", "Content-Type: application/json", "--data-binary", "@%s" % body_file]
+        if body is not None or output is not None:
+            command.append("-f")
         command.append(self.sim.url + path)
-        # The pipe lookup runs the command through the shell; a lookup error fails the task.
-        return "lookup('ansible.builtin.pipe', %s) is string" % json.dumps(shlex.join(command))
+        return "lookup('ansible.builtin.pipe', %s)" % json.dumps(shlex.join(command))
+
+    def _curl(self, method: str, path: str, body=None) -> str:
+        """A ``when`` condition that makes the control call before the task starts."""
+        return self._pipe(method, path, body) + " is string"
 
     def config(self, **changes) -> Scenario:
         """Change the simulator's config before the next task (and for the rest of the run)."""
@@ -141,12 +149,8 @@ class Scenario:
         pipe lookup has curl write ``/_sim/state`` to a file: no module runs, no cloud call is made,
         and the state (which holds issued tokens) stays out of the output the secret checks read."""
         path = self.directory / ("state-%d.json" % len(self.snapshots))
-        command = [CURL, "-sS", "-f", "-o", str(path)]
-        if self.sim.cafile:
-            command += ["--cacert", self.sim.cafile]
-        command.append(self.sim.url + "/_sim/state")
         self.snapshots[label] = path
-        value = "{{ lookup('ansible.builtin.pipe', %s) }}" % json.dumps(shlex.join(command))
+        value = "{{ %s }}" % self._pipe("GET", "/_sim/state", output=path)
         return self.task(SNAPSHOT + label, "ansible.builtin.set_fact", {"hpcops_snapshot": value})
 
     def task(self, name: str, module: str, args: dict, faults: list | None = None,
