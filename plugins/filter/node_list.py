@@ -41,7 +41,7 @@ _value:
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from ansible.errors import AnsibleFilterError
 
@@ -53,7 +53,7 @@ def node_list(value):
         return []
     if isinstance(value, str):
         items = [value]
-    elif isinstance(value, Sequence) and not isinstance(value, (bytes, Mapping)):
+    elif isinstance(value, Sequence) and not isinstance(value, bytes):
         items = [str(item) for item in value]
     else:
         raise AnsibleFilterError("node_list expects a list or a string of node names or IDs, got %s"
