@@ -1,7 +1,9 @@
 """Run collection modules and playbooks through the real ``ansible-playbook`` CLI.
 
 Tests drive Ansible the way operators do, so argument parsing, no_log masking, check
-mode and diff all go through ansible-core itself.
+mode and diff all go through ansible-core itself. The CLI runs as a fork of a process that
+has already imported it (tests/integration/cli_fork_server.py; ``HPCOPS_TEST_FORK_SERVER=0``
+starts it afresh each time).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from tests.integration.cli_fork_server import run_cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN_DIR = Path(sys.executable).parent
@@ -177,7 +181,7 @@ def run_playbook(playbook: str | Path, url: str, extra_args: list | None = None,
     if not json_output:
         run_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.default"
     cmd = [str(BIN_DIR / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)] + list(extra_args or [])
-    proc = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=timeout, cwd=str(REPO_ROOT), check=False)
+    proc = run_cli(cmd, run_env, str(REPO_ROOT), timeout)
     results, stats = _parse(proc) if json_output else ([], {})
     return AnsibleRun(proc, results, stats)
 

@@ -12,6 +12,7 @@ from typing import Iterator
 import yaml
 
 from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env
+from tests.integration.cli_fork_server import run_cli
 from tests.simulator.fixture import Simulator, running_simulator
 from tests.simulator.world import CCE_CLUSTER_ID, EHPC_CLUSTER_ID, build_state
 
@@ -80,9 +81,7 @@ def run_inventory(source: Path, url: str, *args: str, env: dict | None = None, f
     run_env["ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED"] = "true" if fail_on_unparsed else "false"
     run_env["ANSIBLE_INVENTORY_UNPARSED_WARNING"] = "true"
     cmd = [str(BIN_DIR / "ansible-inventory"), "-i", str(source)] + (list(args) or ["--list"])
-    proc = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=timeout, cwd=str(REPO_ROOT),
-                          check=False)
-    return InventoryRun(proc)
+    return InventoryRun(run_cli(cmd, run_env, str(REPO_ROOT), timeout))
 
 
 def two_cluster_state() -> dict:

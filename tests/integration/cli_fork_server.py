@@ -1,0 +1,266 @@
+"""Run ``ansible-playbook`` and ``ansible-inventory`` as forks of a process that has imported them.
+
+Why: the suite starts these CLIs a few hundred times, and each start spends about 0.5 CPU-s
+importing ansible-core before it reads its first argument (measured: ``python -c "import
+ansible.cli.playbook"`` takes 0.45-0.55 CPU-s of a 0.8 CPU-s one-task playbook run). On a 2-CPU
+machine that is a minute of the suite's wall time.
+
+How: one server process per CLI and per environment imports the CLI module once. For each run
+it forks a child that does what the installed script does: the same ``sys.argv``, the same
+environment (the server was started with it, and ansible-core reads its configuration from the
+environment when ``ansible.constants`` is imported), its own working directory, stdin from
+/dev/null, stdout and stderr to files, and ``runpy`` executing the script file from
+``.venv/bin`` as ``__main__``. The child ends the way the interpreter ends: non-daemon threads
+joined, atexit handlers run, streams flushed, the exit status from ``SystemExit``.
+
+What would differ from a fresh process, and is put right in the child:
+- ``C.DEFAULT_LOCAL_TMP``, the one setting ansible-core turns into a directory at import
+  (``tmppath``): every child makes its own, as a fresh process would, so no cache in it (the
+  AnsiballZ payloads) is shared between runs, and removes it at exit.
+Everything of this collection (its plugins through the collection loader, its modules in their
+own AnsiballZ processes) is loaded by the child after the fork, fresh for each run.
+
+``HPCOPS_TEST_FORK_SERVER=0`` runs every CLI as a plain subprocess instead;
+tests/integration/test_cli_fork_server.py checks that both ways give the same results.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+# The module each installed script imports and calls (.venv/bin/<name>).
+CLI_MODULES = {
+    "ansible-playbook": "ansible.cli.playbook",
+    "ansible-inventory": "ansible.cli.inventory",
+}
+# Imported by the server beside the CLI module: what every run imports later anyway. Only modules
+# without configuration of their own (no plugins, which the plugin loader must load in the child).
+WARM_MODULES = (
+    "ansible.executor.playbook_executor", "ansible.executor.task_queue_manager", "ansible.executor.task_executor",
+    "ansible.executor.process.worker", "ansible.inventory.manager", "ansible.vars.manager", "ansible.template",
+    "ansible.playbook", "ansible.playbook.play", "ansible.playbook.role", "ansible.playbook.block",
+    "ansible.playbook.task", "ansible.parsing.dataloader", "ansible.executor.module_common",
+)
+ENABLED_VARIABLE = "HPCOPS_TEST_FORK_SERVER"
+MAX_SERVERS = 4
+# Set by pytest for each test: a server serves the runs of many tests, and the child sets the
+# run's own value. Every other variable is part of the server's identity.
+PER_RUN_VARIABLES = ("PYTEST_CURRENT_TEST",)
+
+
+# --- client side (the test process) -------------------------------------------------------------
+
+class _Server:
+    def __init__(self, program: str, env: dict, cwd: str):
+        self.program = program
+        self.lock = threading.Lock()
+        # Started in the runs' directory: ansible-core looks for ./ansible.cfg when it imports its
+        # configuration.
+        self.proc = subprocess.Popen([sys.executable, __file__, program], env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd)
+        ready = self.proc.stdout.readline()
+        if json.loads(ready or b"{}").get("ready") is not True:
+            self.close()
+            raise RuntimeError("the fork server for %s did not start: %r" % (program, ready))
+
+    def run(self, argv: list, env: dict, timeout: float, scratch: Path) -> subprocess.CompletedProcess:
+        out, err = scratch / "stdout", scratch / "stderr"
+        request = {"argv": argv, "stdout": str(out), "stderr": str(err), "timeout": timeout,
+                   "env": {name: env.get(name) for name in PER_RUN_VARIABLES}}
+        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+        self.proc.stdin.flush()
+        reply = json.loads(self.proc.stdout.readline() or b"{}")
+        if "rc" not in reply:
+            raise RuntimeError("the fork server for %s failed: %s" % (self.program, reply.get("error", "no answer")))
+        stdout = out.read_text(errors="replace")
+        stderr = err.read_text(errors="replace")
+        if reply.get("timed_out"):
+            raise subprocess.TimeoutExpired(argv, timeout, output=stdout, stderr=stderr)
+        return subprocess.CompletedProcess(argv, reply["rc"], stdout, stderr)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        # End of input ends the server's loop.
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+
+_servers: dict = {}
+_servers_lock = threading.Lock()
+
+
+def enabled() -> bool:
+    return os.environ.get(ENABLED_VARIABLE, "1") != "0"
+
+
+def run_cli(cmd: list, env: dict, cwd: str, timeout: float) -> subprocess.CompletedProcess:
+    """``subprocess.run(cmd, env=env, cwd=cwd, timeout=timeout, capture_output=True, text=True)``,
+    through a fork server when ``cmd[0]`` is one of the CLIs it serves and none is busy."""
+    program = str(cmd[0])
+    if not enabled() or Path(program).name not in CLI_MODULES:
+        return _plain(cmd, env, cwd, timeout)
+    server = _server_for(program, env, str(cwd))
+    # A test that runs CLIs from several threads at once gets plain processes for the others.
+    if server is None or not server.lock.acquire(blocking=False):
+        return _plain(cmd, env, cwd, timeout)
+    try:
+        with tempfile.TemporaryDirectory(prefix="hpcops-fork-") as scratch:
+            return server.run([str(c) for c in cmd], env, timeout, Path(scratch))
+    finally:
+        server.lock.release()
+
+
+def _plain(cmd: list, env: dict, cwd: str, timeout: float) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=str(cwd), check=False)
+
+
+def _server_for(program: str, env: dict, cwd: str) -> _Server | None:
+    key = (program, cwd, tuple(sorted((k, v) for k, v in env.items() if k not in PER_RUN_VARIABLES)))
+    with _servers_lock:
+        server = _servers.get(key)
+        if server is not None and not server.alive():
+            del _servers[key]
+            server = None
+        if server is None:
+            while len(_servers) >= MAX_SERVERS:
+                oldest = next(iter(_servers))
+                if _servers[oldest].lock.locked():
+                    return None
+                _servers.pop(oldest).close()
+            server = _servers[key] = _Server(program, env, cwd)
+        else:
+            # Most recently used last, so the least recently used goes first.
+            _servers[key] = _servers.pop(key)
+        return server
+
+
+def close_all() -> None:
+    with _servers_lock:
+        while _servers:
+            _servers.popitem()[1].close()
+
+
+# Servers end with the test process (and on their own if it dies: their stdin closes).
+atexit.register(close_all)
+
+
+# --- server side (python cli_fork_server.py <program>) --------------------------------------------
+
+def _exit_code(exc: SystemExit) -> int:
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+def _child(program: str, request: dict, protocol_fds: tuple) -> None:
+    """Runs in the forked child; never returns."""
+    code = 1
+    try:
+        for fd in protocol_fds:
+            os.close(fd)
+        os.setpgid(0, 0)
+        for target, path, flags in ((0, os.devnull, os.O_RDONLY),
+                                    (1, request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+                                    (2, request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
+            fd = os.open(path, flags, 0o600)
+            os.dup2(fd, target)
+            os.close(fd)
+        for name, value in request["env"].items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        sys.argv = list(request["argv"])
+        import runpy  # pylint: disable=import-outside-toplevel
+        from ansible import constants as C  # pylint: disable=import-outside-toplevel
+        from ansible.utils.path import cleanup_tmp_file  # pylint: disable=import-outside-toplevel
+        atexit.unregister(cleanup_tmp_file)
+        C.DEFAULT_LOCAL_TMP = tempfile.mkdtemp(prefix="ansible-local-%s" % os.getpid(),
+                                               dir=os.path.dirname(C.DEFAULT_LOCAL_TMP))
+        atexit.register(cleanup_tmp_file, C.DEFAULT_LOCAL_TMP, warn=True)
+        try:
+            runpy.run_path(program, run_name="__main__")
+            code = 0
+        except SystemExit as exc:
+            code = _exit_code(exc)
+        except BaseException:  # pylint: disable=broad-exception-caught
+            import traceback  # pylint: disable=import-outside-toplevel
+            traceback.print_exc()
+            code = 1
+        # What the interpreter does on the way out, in its order.
+        threading._shutdown()  # pylint: disable=protected-access
+        atexit._run_exitfuncs()  # pylint: disable=protected-access
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)  # pylint: disable=protected-access
+
+
+def _wait(pid: int, timeout: float) -> dict:
+    pidfd = os.pidfd_open(pid)
+    try:
+        ready, _, _ = select.select([pidfd], [], [], timeout)
+    finally:
+        os.close(pidfd)
+    if not ready:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        return {"rc": None, "timed_out": True}
+    _, status = os.waitpid(pid, 0)
+    return {"rc": os.waitstatus_to_exitcode(status)}
+
+
+def serve(program: str) -> None:
+    # As when the script itself runs: its directory first on sys.path, not this file's.
+    sys.path[0] = os.path.dirname(program)
+    requests_in = os.fdopen(os.dup(0), "rb")
+    replies_out = os.dup(1)
+    for fd in (0, 1):
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, fd)
+        os.close(null)
+    import importlib  # pylint: disable=import-outside-toplevel
+    importlib.import_module(CLI_MODULES[os.path.basename(program)])
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    os.write(replies_out, b'{"ready": true}\n')
+    for line in requests_in:
+        try:
+            request = json.loads(line)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                _child(program, request, (requests_in.fileno(), replies_out))
+            reply = _wait(pid, float(request["timeout"]))
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            reply = {"error": "%s: %s" % (type(exc).__name__, exc)}
+        os.write(replies_out, json.dumps(reply).encode() + b"\n")
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
