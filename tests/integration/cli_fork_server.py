@@ -220,7 +220,7 @@ def _child(program: str, request: dict, protocol_fds: tuple) -> None:
 def _wait(pid: int, timeout: float) -> dict:
     pidfd = os.pidfd_open(pid)
     try:
-        ready, _, _ = select.select([pidfd], [], [], timeout)
+        ready = select.select([pidfd], [], [], timeout)[0]
     finally:
         os.close(pidfd)
     if not ready:
@@ -230,7 +230,7 @@ def _wait(pid: int, timeout: float) -> dict:
             pass
         os.waitpid(pid, 0)
         return {"rc": None, "timed_out": True}
-    _, status = os.waitpid(pid, 0)
+    status = os.waitpid(pid, 0)[1]
     return {"rc": os.waitstatus_to_exitcode(status)}
 
 

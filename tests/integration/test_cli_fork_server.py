@@ -57,11 +57,11 @@ def test_a_failing_playbook_exits_with_the_same_status_and_message_both_ways(tmp
     assert plain.result["msg"] == forked.result["msg"] == "stop here"
     # A usage error ends in argument parsing, before any play.
     bad = [str(BIN_DIR / "ansible-playbook"), "--no-such-option", str(play)]
-    plain, forked = both_ways(monkeypatch, lambda: cli_fork_server.run_cli(bad, base_env("", credentials=False),
-                                                                          str(REPO_ROOT), 60))
+    env = base_env("", credentials=False)
+    plain, forked = both_ways(monkeypatch, lambda: cli_fork_server.run_cli(bad, env, str(REPO_ROOT), 60))
     assert plain.returncode == forked.returncode != 0
-    assert "unrecognized arguments: --no-such-option" in plain.stderr and \
-        "unrecognized arguments: --no-such-option" in forked.stderr
+    for proc in (plain, forked):
+        assert "unrecognized arguments: --no-such-option" in proc.stderr, proc.stderr
 
 
 def test_each_run_sees_its_own_test_name_and_has_its_own_local_temporary_directory(tmp_path, monkeypatch):
