@@ -1,4 +1,4 @@
-"""Run ``ansible-playbook`` and ``ansible-inventory`` as forks of a process that has imported them.
+"""Run ``ansible-playbook``, ``ansible-inventory`` and ``ansible-doc`` as forks of a process that has imported them.
 
 Why: the suite starts these CLIs a few hundred times, and each start spends about 0.5 CPU-s
 importing ansible-core before it reads its first argument (measured: ``python -c "import
@@ -41,6 +41,7 @@ from pathlib import Path
 CLI_MODULES = {
     "ansible-playbook": "ansible.cli.playbook",
     "ansible-inventory": "ansible.cli.inventory",
+    "ansible-doc": "ansible.cli.doc",
 }
 # Imported by the server beside the CLI module: what every run imports later anyway. Only modules
 # without configuration of their own (no plugins, which the plugin loader must load in the child).

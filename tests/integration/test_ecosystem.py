@@ -30,6 +30,7 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env, collections_path, run_module, run_playbook
+from tests.integration.cli_fork_server import run_cli
 
 COLLECTION = "hpcops.clusters"
 MODULES_DIR = REPO_ROOT / "plugins" / "modules"
@@ -69,8 +70,7 @@ def tool_env(**extra) -> dict:
 
 
 def run(cmd: list, env: dict | None = None, cwd: Path | str = REPO_ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([str(c) for c in cmd], env=env or tool_env(), cwd=str(cwd), capture_output=True,
-                          text=True, timeout=timeout, check=False)
+    return run_cli([str(c) for c in cmd], env or tool_env(), str(cwd), timeout)
 
 
 def write_play(path: Path, plays: list) -> Path:

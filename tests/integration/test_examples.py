@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env, run_playbook
+from tests.integration.cli_fork_server import run_cli
 
 COLLECTION = "hpcops.clusters"
 MODULES_DIR = REPO_ROOT / "plugins" / "modules"
@@ -114,9 +115,8 @@ def play_for(tasks: list, play_vars: dict | None = None) -> list:
 @pytest.fixture(scope="module")
 def documented_options():
     """{module: set of option names and aliases}, doc fragments included (ansible-doc --json)."""
-    proc = subprocess.run([str(BIN_DIR / "ansible-doc"), "--json"] + ["%s.%s" % (COLLECTION, m) for m in MODULES],
-                          env=base_env("", credentials=False), capture_output=True, text=True, timeout=120,
-                          cwd=str(REPO_ROOT), check=False)
+    proc = run_cli([str(BIN_DIR / "ansible-doc"), "--json"] + ["%s.%s" % (COLLECTION, m) for m in MODULES],
+                   base_env("", credentials=False), str(REPO_ROOT), 120)
     assert proc.returncode == 0, proc.stderr
     docs = json.loads(proc.stdout)
     options = {}

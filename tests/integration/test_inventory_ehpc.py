@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from tests.integration.ansible_runner import BIN_DIR, QINGCLOUD_ENV, REPO_ROOT, base_env
+from tests.integration.cli_fork_server import run_cli
 from tests.integration.inventory_runner import (SECOND_EHPC_CLUSTER, api_calls, run_inventory, two_cluster_simulator,
                                                 write_source)
 from tests.simulator.world import EHPC_CLUSTER_ID
@@ -233,8 +234,7 @@ def test_ansible_doc_renders_both_inventory_plugins(tmp_path):
 
 
 def ansible_doc(env, *args):
-    return subprocess.run([str(BIN_DIR / "ansible-doc"), "-t", "inventory"] + list(args), env=env,
-                          capture_output=True, text=True, timeout=120, cwd=str(REPO_ROOT), check=False)
+    return run_cli([str(BIN_DIR / "ansible-doc"), "-t", "inventory"] + list(args), env, str(REPO_ROOT), 120)
 
 
 def test_vault_encrypted_secret_in_the_source_file(sim, tmp_path):

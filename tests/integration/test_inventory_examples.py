@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
 
 import yaml
 
 from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env
+from tests.integration.cli_fork_server import run_cli
 from tests.integration.inventory_runner import api_calls, run_inventory, write_source
 from tests.simulator.world import EHPC_CLUSTER_ID
 
@@ -22,7 +22,7 @@ def playbook(url, *args):
     env["ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED"] = "true"
     env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.default"
     cmd = [str(BIN_DIR / "ansible-playbook"), "-i", str(LOCALHOST), "-i", str(EHPC_SOURCE), str(PLAYBOOK)] + list(args)
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=str(REPO_ROOT), check=False)
+    return run_cli(cmd, env, str(REPO_ROOT), 120)
 
 
 def test_example_ehpc_source_against_the_simulator(sim):
