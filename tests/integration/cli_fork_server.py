@@ -60,6 +60,10 @@ PER_RUN_VARIABLES = ("PYTEST_CURRENT_TEST",)
 
 # --- client side (the test process) -------------------------------------------------------------
 
+class ServerUnavailable(RuntimeError):
+    """The CLI cannot even be imported with this environment (e.g. a bad ANSIBLE_* value)."""
+
+
 class _Server:
     def __init__(self, program: str, env: dict, cwd: str):
         self.program = program
@@ -71,7 +75,7 @@ class _Server:
         ready = self.proc.stdout.readline()
         if json.loads(ready or b"{}").get("ready") is not True:
             self.close()
-            raise RuntimeError("the fork server for %s did not start: %r" % (program, ready))
+            raise ServerUnavailable("the fork server for %s did not start: %r" % (program, ready))
 
     def run(self, argv: list, env: dict, timeout: float, scratch: Path) -> subprocess.CompletedProcess:
         out, err = scratch / "stdout", scratch / "stderr"
@@ -144,7 +148,10 @@ def _server_for(program: str, env: dict, cwd: str) -> _Server | None:
                 if _servers[oldest].lock.locked():
                     return None
                 _servers.pop(oldest).close()
-            server = _servers[key] = _Server(program, env, cwd)
+            try:
+                server = _servers[key] = _Server(program, env, cwd)
+            except ServerUnavailable:
+                return None
         else:
             # Most recently used last, so the least recently used goes first.
             _servers[key] = _servers.pop(key)
@@ -172,8 +179,8 @@ def _exit_code(exc: SystemExit) -> int:
     return 1
 
 
-def _child(program: str, request: dict, protocol_fds: tuple) -> None:
-    """Runs in the forked child; never returns."""
+def _child(program: str, request: dict, protocol_fds: tuple, printed: tuple) -> None:
+    """Runs in the forked child; never returns. ``printed``: what importing the CLI printed."""
     code = 1
     try:
         for fd in protocol_fds:
@@ -185,6 +192,8 @@ def _child(program: str, request: dict, protocol_fds: tuple) -> None:
             fd = os.open(path, flags, 0o600)
             os.dup2(fd, target)
             os.close(fd)
+        for fd, text in zip((1, 2), printed):
+            os.write(fd, text)
         for name, value in request["env"].items():
             if value is None:
                 os.environ.pop(name, None)
@@ -235,19 +244,40 @@ def _wait(pid: int, timeout: float) -> dict:
     return {"rc": os.waitstatus_to_exitcode(status)}
 
 
+def _import_cli(program: str) -> tuple:
+    """Import the CLI and what it will need; returns what the imports printed (stdout, stderr),
+    which a fresh process would print before anything else (ansible-core's configuration warnings)."""
+    import importlib  # pylint: disable=import-outside-toplevel
+    printed = []
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        for fd, capture in ((1, out), (2, err)):
+            os.dup2(capture.fileno(), fd)
+        importlib.import_module(CLI_MODULES[os.path.basename(program)])
+        for name in WARM_MODULES:
+            importlib.import_module(name)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for capture in (out, err):
+            capture.seek(0)
+            printed.append(capture.read())
+    return tuple(printed)
+
+
 def serve(program: str) -> None:
     # As when the script itself runs: its directory first on sys.path, not this file's.
     sys.path[0] = os.path.dirname(program)
     requests_in = os.fdopen(os.dup(0), "rb")
     replies_out = os.dup(1)
-    for fd in (0, 1):
+    try:
+        printed = _import_cli(program)
+    except BaseException as exc:  # pylint: disable=broad-exception-caught
+        # The client runs the command as a plain process, which shows the error as it is.
+        os.write(replies_out, json.dumps({"error": "importing the CLI failed: %r" % exc}).encode() + b"\n")
+        sys.exit(1)
+    for fd in (0, 1, 2):
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, fd)
         os.close(null)
-    import importlib  # pylint: disable=import-outside-toplevel
-    importlib.import_module(CLI_MODULES[os.path.basename(program)])
-    for name in WARM_MODULES:
-        importlib.import_module(name)
     os.write(replies_out, b'{"ready": true}\n')
     for line in requests_in:
         try:
@@ -256,7 +286,7 @@ def serve(program: str) -> None:
             sys.stderr.flush()
             pid = os.fork()
             if pid == 0:
-                _child(program, request, (requests_in.fileno(), replies_out))
+                _child(program, request, (requests_in.fileno(), replies_out), printed)
             reply = _wait(pid, float(request["timeout"]))
         except Exception as exc:  # pylint: disable=broad-exception-caught
             reply = {"error": "%s: %s" % (type(exc).__name__, exc)}

@@ -64,6 +64,15 @@ def test_a_failing_playbook_exits_with_the_same_status_and_message_both_ways(tmp
         assert "unrecognized arguments: --no-such-option" in proc.stderr, proc.stderr
 
 
+def test_a_configuration_error_at_import_is_shown_as_a_fresh_process_shows_it(tmp_path, monkeypatch):
+    play = write_play(tmp_path, [{"ansible.builtin.debug": {"msg": "never"}}])
+    plain, forked = both_ways(monkeypatch, lambda: run_playbook(play, "", env={"ANSIBLE_FORKS": "abc"},
+                                                                credentials=False))
+    assert plain.rc == forked.rc != 0
+    for run in (plain, forked):
+        assert "'DEFAULT_FORKS' from 'env: ANSIBLE_FORKS' has an invalid value" in run.stderr, run
+
+
 def test_each_run_sees_its_own_test_name_and_has_its_own_local_temporary_directory(tmp_path, monkeypatch):
     monkeypatch.setenv(cli_fork_server.ENABLED_VARIABLE, "1")
     local_tmp = tmp_path / "local"
