@@ -73,8 +73,8 @@ class ModuleRun:
         return self.result.get("msg", "")
 
     def __repr__(self) -> str:
-        return "ModuleRun(exit=%r, calls=%r, result=%s)" % (self.exit_code, self.http_calls,
-                                                           json.dumps(self.result, default=str)[:2000])
+        result = json.dumps(self.result, default=str)[:2000]
+        return "ModuleRun(exit=%r, calls=%r, result=%s)" % (self.exit_code, self.http_calls, result)
 
 
 def clear_cloud_environment(monkeypatch) -> None:
