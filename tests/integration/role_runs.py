@@ -73,9 +73,45 @@ def poll(check, timeout: float, interval: float = 0.05):
         time.sleep(interval)
 
 
-def write_playbook(tmp_path, role: str, role_vars: dict) -> str:
-    play = [{"name": "role under test", "hosts": "localhost", "gather_facts": False,
-             "roles": [{"role": "hpcops.clusters." + role, "vars": role_vars}]}]
-    path = tmp_path / ("%s.json" % role)
+def write_failing_cases(tmp_path, cases: list, name: str = "cases") -> str:
+    """One playbook for many failing-input cases: one ansible-playbook start instead of one each.
+
+    ``cases`` is a list of ``(role, role_vars)``. Each case includes the role with its variables
+    (JSON keeps their types) in a block of its own; the block's rescue records the message the
+    case failed with (``case_failures``), and the next case starts. A case that does not fail
+    records nothing and runs the role to its end.
+    """
+    tasks = []
+    for index, (role, role_vars) in enumerate(cases):
+        tasks.append({"name": "case %d" % index, "block": [
+            {"name": "case %d: include the role" % index,
+             "ansible.builtin.include_role": {"name": "hpcops.clusters." + role}, "vars": role_vars}],
+            "rescue": [{"name": "case %d failed" % index,
+                        "ansible.builtin.debug": {"msg": "{{ ansible_failed_result.msg }}"}}]})
+    play = [{"name": "failing cases", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+    path = tmp_path / ("%s.json" % name)
+    path.write_text(json.dumps(play))
+    return str(path)
+
+
+def case_failures(run: AnsibleRun, count: int) -> list:
+    """Per case of ``write_failing_cases``: the message it failed with, None if it did not fail."""
+    found = []
+    for index in range(count):
+        recorded = [r.get("msg") for r in task_results(run, "case %d failed" % index) if not r.get("skipped")]
+        assert len(recorded) <= 1, recorded
+        found.append(recorded[0] if recorded else None)
+    return found
+
+
+def write_module_tasks(tmp_path, module: str, tasks: list, name: str = "tasks") -> str:
+    """A playbook that runs ``hpcops.clusters.<module>`` once per arguments dict, in order:
+    two calls the test compares (a change, then the same again) share one ansible-playbook
+    start. A failed task does not stop the next (``ignore_errors``); each result still says
+    ``failed``."""
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "task %d" % index, "hpcops.clusters." + module: args, "ignore_errors": True}
+        for index, args in enumerate(tasks)]}]
+    path = tmp_path / ("%s.json" % name)
     path.write_text(json.dumps(play))
     return str(path)

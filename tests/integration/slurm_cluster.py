@@ -105,22 +105,46 @@ class SlurmCluster:
     def jobs(self) -> list:
         return self.run("squeue", "--noheader", "--format", "%i").stdout.split()
 
+    def node_states(self) -> dict:
+        """``scontrol`` state of every node, from one call: {name: state}."""
+        states = {}
+        for line in self.run("scontrol", "--oneliner", "show", "node").stdout.splitlines():
+            # Reason=, which may hold spaces and '=', comes after NodeName= and State=.
+            words = line.split()
+            name = [w[len("NodeName="):] for w in words if w.startswith("NodeName=")][:1]
+            state = [w[len("State="):] for w in words if w.startswith("State=")][:1]
+            if name and state:
+                states[name[0]] = state[0]
+        missing = [name for name in ALL_NODES if name not in states]
+        if missing:
+            raise RuntimeError("scontrol shows no state for %s" % ", ".join(missing))
+        return states
+
     def reset(self) -> None:
-        """No job left, every node resumed, compute01 idle and responding."""
+        """No job left, every node resumed, compute01 idle and responding.
+
+        Each look is one scontrol process for all nodes: a clean cluster costs two processes
+        (squeue, scontrol) instead of the ten a look per node took.
+        """
         jobs = self.jobs()
         if jobs:
             self.run("scancel", *jobs, check=False)
             poll(lambda: not self.jobs(), 60, "jobs %s to leave the queue" % ", ".join(jobs))
-        for name in ALL_NODES:
-            state = self.node_state(name)
-            if "DRAIN" in state or "FAIL" in state or state.startswith("DOWN"):
-                # One node per call: slurmctld may stop at a node it refuses. 22.05 refuses
-                # RESUME for a drained node that never registered, after clearing DRAIN.
-                self.run("scontrol", "update", "NodeName=" + name, "State=RESUME", check=False)
-        # Half-second steps: a resumed node answers slurmctld's next ping some seconds later, and
-        # each look is an scontrol process (a 0.2 s step made ~50 per test).
-        poll(lambda: self.node_state() == "IDLE", 60, "%s to be IDLE again" % REAL_NODE, interval=0.5)
-        still = [name for name in ALL_NODES if "DRAIN" in self.node_state(name)]
+        states = self.node_states()
+        resumed = [name for name in ALL_NODES
+                   if "DRAIN" in states[name] or "FAIL" in states[name] or states[name].startswith("DOWN")]
+        for name in resumed:
+            # One node per call: slurmctld may stop at a node it refuses. 22.05 refuses
+            # RESUME for a drained node that never registered, after clearing DRAIN.
+            self.run("scontrol", "update", "NodeName=" + name, "State=RESUME", check=False)
+        if resumed or states[REAL_NODE] != "IDLE":
+            def idle():
+                now = self.node_states()
+                return now if now[REAL_NODE] == "IDLE" else None
+
+            # Half-second steps: a resumed node answers slurmctld's next ping some seconds later.
+            states = poll(idle, 60, "%s to be IDLE again" % REAL_NODE, interval=0.5)
+        still = [name for name in ALL_NODES if "DRAIN" in states[name]]
         if still:
             raise RuntimeError("nodes still drained after RESUME: %s" % ", ".join(still))
 
@@ -260,8 +284,13 @@ def slurm_session() -> Iterator[SlurmCluster]:
 
 
 @pytest.fixture
-def slurm(slurm_session: SlurmCluster) -> Iterator[SlurmCluster]:  # pylint: disable=redefined-outer-name
-    """The session's cluster with no job and compute01 idle, before and after the test."""
+def slurm(slurm_session: SlurmCluster) -> SlurmCluster:  # pylint: disable=redefined-outer-name
+    """The session's cluster with no job and compute01 idle when the test starts.
+
+    Reset before each test only: whatever a test leaves (a drained node, a running job) is
+    cleared by the next test's reset, and at the end of the session ``stop`` cancels every job
+    and stops the daemons, whose state directory is then removed. A reset after each test as
+    well would only repeat the next one's.
+    """
     slurm_session.reset()
-    yield slurm_session
-    slurm_session.reset()
+    return slurm_session

@@ -20,6 +20,7 @@ import stat
 import pytest
 
 from tests.integration.ansible_runner import BIN_DIR, run_playbook
+from tests.integration.role_runs import case_failures, write_failing_cases
 
 # A long file: tests/conftest.py has pytest-xdist start the slow files first.
 pytestmark = pytest.mark.slow
@@ -290,14 +291,19 @@ def test_autoscale_drains_the_idle_node_it_removes_and_waits_for_its_slurm_job(s
 
 def test_drain_settings_are_checked_before_any_api_call(sim, slurm, tmp_path):
     spy = SlurmSpy(tmp_path, slurm)
-    for bad, message in (({"ehpc_scale_drain_timeout": True}, "ehpc_scale_drain_timeout must be a whole number"),
-                         ({"ehpc_scale_drain_timeout": 0}, "ehpc_scale_drain_timeout must be a whole number"),
-                         ({"ehpc_scale_drain_reason": " "}, "ehpc_scale_drain_reason must not be blank")):
-        run = role_run(sim, tmp_path, spy, "ehpc_scale", scale_in_vars(**bad))
-        assert run.rc != 0 and run.failed, run
-        assert message in run.result["msg"], run
-    run = role_run(sim, tmp_path, spy, "ehpc_rolling_restart", restart_vars(ehpc_rolling_restart_resume_timeout=False))
-    assert run.rc != 0 and "ehpc_rolling_restart_resume_timeout must be a whole number" in run.result["msg"], run
+    cases = [
+        ("ehpc_scale", scale_in_vars(ehpc_scale_drain_timeout=True), "ehpc_scale_drain_timeout must be a whole number"),
+        ("ehpc_scale", scale_in_vars(ehpc_scale_drain_timeout=0), "ehpc_scale_drain_timeout must be a whole number"),
+        ("ehpc_scale", scale_in_vars(ehpc_scale_drain_reason=" "), "ehpc_scale_drain_reason must not be blank"),
+        ("ehpc_rolling_restart", restart_vars(ehpc_rolling_restart_resume_timeout=False),
+         "ehpc_rolling_restart_resume_timeout must be a whole number"),
+    ]
+    # One playbook, each case in a block of its own whose rescue records the message.
+    run = run_playbook(write_failing_cases(tmp_path, [(role, role_vars) for role, role_vars, _m in cases]), sim.url,
+                       env=spy.env)
+    assert run.rc == 0 and run.stats["localhost"]["rescued"] == len(cases), run
+    for (role, _vars, message), msg in zip(cases, case_failures(run, len(cases))):
+        assert msg is not None and message in msg, (role, message, msg)
     assert [c for c in sim.calls() if c["path"].startswith("/api/")] == [] and spy.updates() == []
 
 

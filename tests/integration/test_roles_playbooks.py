@@ -7,34 +7,38 @@ import json
 import pytest
 
 from tests.integration.role_runs import (PLAYBOOKS, EHPC_CLUSTER, CCE_CLUSTER, changed_count, failed_count,
-                                         messages, ehpc_nodes, cce_node_names, write_playbook)
+                                         messages, ehpc_nodes, cce_node_names, write_failing_cases, case_failures)
 
 
 # --- argument specs ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("role,role_vars,expected", [
-    ("ehpc_scale", {"ehpc_scale_cluster_id": EHPC_CLUSTER, "ehpc_scale_count": "lots"},
+BAD_ROLE_VARIABLES = [
+    ("scale-count-not-int", "ehpc_scale", {"ehpc_scale_cluster_id": EHPC_CLUSTER, "ehpc_scale_count": "lots"},
      "argument 'ehpc_scale_count' is of type str and we were unable to convert to int"),
-    ("ehpc_scale", {"ehpc_scale_cluster_id": EHPC_CLUSTER, "ehpc_scale_count": 3, "ehpc_scale_role": "gpu"},
+    ("scale-bad-role", "ehpc_scale", {"ehpc_scale_cluster_id": EHPC_CLUSTER, "ehpc_scale_count": 3, "ehpc_scale_role": "gpu"},
      "value of ehpc_scale_role must be one of: compute, login, got: gpu"),
-    ("ehpc_scale", {"ehpc_scale_count": 3}, "missing required arguments: ehpc_scale_cluster_id"),
-    ("ehpc_rolling_restart", {"ehpc_rolling_restart_cluster_id": EHPC_CLUSTER, "ehpc_rolling_restart_batch_size": "two"},
+    ("scale-no-cluster", "ehpc_scale", {"ehpc_scale_count": 3}, "missing required arguments: ehpc_scale_cluster_id"),
+    ("restart-batch-not-int", "ehpc_rolling_restart",
+     {"ehpc_rolling_restart_cluster_id": EHPC_CLUSTER, "ehpc_rolling_restart_batch_size": "two"},
      "argument 'ehpc_rolling_restart_batch_size' is of type str"),
-    ("ehpc_rolling_restart", {"ehpc_rolling_restart_cluster_id": EHPC_CLUSTER, "ehpc_rolling_restart_wait_for_idle": "maybe"},
+    ("restart-idle-not-bool", "ehpc_rolling_restart",
+     {"ehpc_rolling_restart_cluster_id": EHPC_CLUSTER, "ehpc_rolling_restart_wait_for_idle": "maybe"},
      "argument 'ehpc_rolling_restart_wait_for_idle' is of type str"),
-    ("cce_scale_in", {"cce_scale_in_nodes": ["cce-demo-node-3"], "cce_scale_in_ssh_key": "KeyPair-demo"},
+    ("cce-no-cluster", "cce_scale_in", {"cce_scale_in_nodes": ["cce-demo-node-3"], "cce_scale_in_ssh_key": "KeyPair-demo"},
      "missing required arguments: cce_scale_in_cluster_id"),
-    ("cce_scale_in", {"cce_scale_in_cluster_id": CCE_CLUSTER, "cce_scale_in_nodes": ["cce-demo-node-3"],
-                      "cce_scale_in_user_password": {"username": "root"}},
+    ("cce-password-missing", "cce_scale_in", {"cce_scale_in_cluster_id": CCE_CLUSTER, "cce_scale_in_nodes": ["cce-demo-node-3"],
+                                              "cce_scale_in_user_password": {"username": "root"}},
      "missing required arguments: password found in cce_scale_in_user_password"),
-], ids=["scale-count-not-int", "scale-bad-role", "scale-no-cluster", "restart-batch-not-int",
-        "restart-idle-not-bool", "cce-no-cluster", "cce-password-missing"])
-def test_bad_role_variables_fail_at_the_start_with_a_clear_message(sim, playbook_runner, tmp_path, role, role_vars,
-                                                                   expected):
-    run = playbook_runner(write_playbook(tmp_path, role, role_vars))
-    assert run.rc != 0 and run.failed, run
-    assert run.result["msg"].startswith("Validation of arguments failed")
-    assert expected in run.result["msg"]
+]
+
+
+def test_bad_role_variables_fail_at_the_start_with_a_clear_message(sim, playbook_runner, tmp_path):
+    # One playbook, each case in a block of its own whose rescue records the message.
+    run = playbook_runner(write_failing_cases(tmp_path, [(role, role_vars) for _id, role, role_vars, _m in BAD_ROLE_VARIABLES]))
+    assert run.rc == 0 and run.stats["localhost"]["rescued"] == len(BAD_ROLE_VARIABLES), run
+    for (case, _role, _vars, expected), msg in zip(BAD_ROLE_VARIABLES, case_failures(run, len(BAD_ROLE_VARIABLES))):
+        assert msg is not None and msg.startswith("Validation of arguments failed"), (case, msg)
+        assert expected in msg, (case, msg)
     assert sim.calls() == []
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.ansible_runner import run_module
+from tests.integration.ansible_runner import run_module, run_playbook
+from tests.integration.role_runs import write_module_tasks
 from tests.integration.slurm_cluster import poll
 
 # A long file: tests/conftest.py has pytest-xdist start the slow files first.
@@ -26,6 +27,14 @@ DRAIN = {"state": "drained", "reason": "hpcops test"}
 def slurm_node(slurm, tmp_path, args, **kwargs):
     env = dict(slurm.env, **kwargs.pop("env", {}))
     return run_module("slurm_node", args, "", env=env, credentials=False, tmp_dir=tmp_path, **kwargs)
+
+
+def slurm_node_tasks(slurm, tmp_path, *tasks) -> list:
+    """The results of several slurm_node tasks run one after another in one playbook."""
+    run = run_playbook(write_module_tasks(tmp_path, "slurm_node", list(tasks)), "", env=dict(slurm.env),
+                       credentials=False)
+    assert len(run.results) == len(tasks), run
+    return run.results
 
 
 def job_end_time(slurm, job_id: str) -> datetime.datetime:
@@ -68,14 +77,14 @@ def test_drain_wait_timeout_fails_and_names_the_job_still_running(slurm, tmp_pat
 
 
 def test_draining_a_drained_node_again_is_no_change_and_keeps_its_reason(slurm, tmp_path):
-    first = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01"]))
-    second = slurm_node(slurm, tmp_path, dict(DRAIN, nodes=["compute01"], reason="another reason"))
+    first, second = slurm_node_tasks(slurm, tmp_path, dict(DRAIN, nodes=["compute01"]),
+                                     dict(DRAIN, nodes=["compute01"], reason="another reason"))
 
-    assert first.changed and not first.failed, first
-    assert not second.changed and not second.failed, second
-    assert second.result["changed_nodes"] == []
-    assert second.result["nodes"][0]["reason"] == "hpcops test"
-    assert "jobs_remaining" not in second.result
+    assert first["changed"] and not first.get("failed"), first
+    assert not second["changed"] and not second.get("failed"), second
+    assert second["changed_nodes"] == []
+    assert second["nodes"][0]["reason"] == "hpcops test"
+    assert "jobs_remaining" not in second
 
 
 def test_check_mode_does_not_drain_and_diff_shows_each_node_before_and_after(slurm, tmp_path):
@@ -138,13 +147,13 @@ def test_a_host_list_drains_every_node_it_names_including_unresponsive_ones(slur
 
 
 def test_down_marks_a_node_down_once(slurm, tmp_path):
-    run = slurm_node(slurm, tmp_path, {"nodes": ["compute04"], "state": "down", "reason": "dead disk"})
-    again = slurm_node(slurm, tmp_path, {"nodes": ["compute04"], "state": "down", "reason": "dead disk"})
+    down = {"nodes": ["compute04"], "state": "down", "reason": "dead disk"}
+    run, again = slurm_node_tasks(slurm, tmp_path, down, down)
 
-    assert run.changed and not run.failed, run
+    assert run["changed"] and not run.get("failed"), run
     assert slurm.node_state("compute04").startswith("DOWN")
-    assert run.result["nodes"][0]["reason"] == "dead disk"
-    assert not again.changed and not again.failed, again
+    assert run["nodes"][0]["reason"] == "dead disk"
+    assert not again["changed"] and not again.get("failed"), again
 
 
 def test_an_unknown_node_fails_before_any_update(slurm, tmp_path):
@@ -157,11 +166,11 @@ def test_an_unknown_node_fails_before_any_update(slurm, tmp_path):
 
 
 def test_drain_without_a_reason_fails_before_any_command(slurm, tmp_path):
-    missing = slurm_node(slurm, tmp_path, {"nodes": ["compute01"], "state": "drained"})
-    blank = slurm_node(slurm, tmp_path, {"nodes": ["compute01"], "reason": "  "})
+    missing, blank = slurm_node_tasks(slurm, tmp_path, {"nodes": ["compute01"], "state": "drained"},
+                                      {"nodes": ["compute01"], "reason": "  "})
 
-    assert missing.failed and "reason" in missing.result["msg"], missing
-    assert blank.failed and "reason must not be blank" in blank.result["msg"], blank
+    assert missing.get("failed") and "reason" in missing["msg"], missing
+    assert blank.get("failed") and "reason must not be blank" in blank["msg"], blank
     assert slurm.node_state() == "IDLE"
 
 
