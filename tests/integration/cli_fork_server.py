@@ -147,8 +147,12 @@ def _plain(cmd: list, env: dict, cwd: str, timeout: float) -> subprocess.Complet
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=str(cwd), check=False)
 
 
+def _env_key(env: dict) -> tuple:
+    return tuple(sorted((k, v) for k, v in env.items() if k not in PER_RUN_VARIABLES))
+
+
 def _server_for(program: str, env: dict, cwd: str) -> _Server | None:
-    key = (program, cwd, tuple(sorted((k, v) for k, v in env.items() if k not in PER_RUN_VARIABLES)))
+    key = (program, cwd, _env_key(env))
     with _servers_lock:
         server = _servers.get(key)
         if server is not None and not server.alive():
@@ -174,6 +178,14 @@ def close_all() -> None:
     with _servers_lock:
         while _servers:
             _servers.popitem()[1].close()
+
+
+def close_for(env: dict) -> None:
+    """End the servers started with ``env`` (the runs' environment), and only those."""
+    wanted = _env_key(env)
+    with _servers_lock:
+        for key in [key for key in _servers if key[2] == wanted]:
+            _servers.pop(key).close()
 
 
 # Servers end with the test process (and on their own if it dies: their stdin closes).

@@ -89,7 +89,7 @@ def test_each_run_sees_its_own_test_name_and_has_its_own_local_temporary_directo
     # What is left is the server's own directory, and no AnsiballZ cache ever went into it.
     left = list(local_tmp.iterdir())
     assert len(left) == 1 and list(left[0].iterdir()) == [], left
-    cli_fork_server.close_all()
+    cli_fork_server.close_for(base_env("", env, credentials=False))
     assert list(local_tmp.iterdir()) == []
 
 
