@@ -73,22 +73,28 @@ def test_a_configuration_error_at_import_is_shown_as_a_fresh_process_shows_it(tm
         assert "'DEFAULT_FORKS' from 'env: ANSIBLE_FORKS' has an invalid value" in run.stderr, run
 
 
-def test_each_run_sees_its_own_test_name_and_has_its_own_local_temporary_directory(tmp_path, monkeypatch):
+def test_each_run_has_its_own_local_temporary_directory_and_shares_only_the_module_payloads(tmp_path, monkeypatch):
     monkeypatch.setenv(cli_fork_server.ENABLED_VARIABLE, "1")
     local_tmp = tmp_path / "local"
     env = {"ANSIBLE_LOCAL_TEMP": str(local_tmp)}
     play = write_play(tmp_path, [
         {"name": "env", "ansible.builtin.debug": {"msg": "{{ lookup('ansible.builtin.env', 'PYTEST_CURRENT_TEST') }}"}},
-        # A module task: its AnsiballZ payload is cached in the run's local temporary directory.
         {"name": "module", "ansible.builtin.ping": {}},
     ])
     first = run_playbook(play, "", env=env, credentials=False)
+    server_dirs = list(local_tmp.iterdir())
+    assert len(server_dirs) == 1, server_dirs
+    payloads = sorted(p.name for p in (server_dirs[0] / "ansiballz_cache").iterdir())
+    assert [name for name in payloads if name.startswith("ansible.modules.ping-")], payloads
+    built = {name: (server_dirs[0] / "ansiballz_cache" / name).stat().st_mtime_ns for name in payloads}
     second = run_playbook(play, "", env=env, credentials=False)
     assert first.rc == second.rc == 0, (first, second)
-    assert "test_each_run_sees_its_own_test_name" in second.results[0]["msg"]
-    # What is left is the server's own directory, and no AnsiballZ cache ever went into it.
-    left = list(local_tmp.iterdir())
-    assert len(left) == 1 and list(left[0].iterdir()) == [], left
+    # Each run sees its own test's name (set per run, not the server's).
+    assert "test_each_run_has_its_own_local_temporary_directory" in second.results[0]["msg"]
+    # The runs' own directories are gone; the server's holds the payloads, built once.
+    assert list(local_tmp.iterdir()) == server_dirs
+    assert sorted(p.name for p in server_dirs[0].iterdir()) == ["ansiballz_cache"]
+    assert {name: (server_dirs[0] / "ansiballz_cache" / name).stat().st_mtime_ns for name in payloads} == built
     cli_fork_server.close_for(base_env("", env, credentials=False))
     assert list(local_tmp.iterdir()) == []
 
