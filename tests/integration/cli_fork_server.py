@@ -142,8 +142,7 @@ def run_cli(cmd: list, env: dict, cwd: str, timeout: float) -> subprocess.Comple
     if not enabled() or Path(program).name not in CLI_MODULES:
         return _plain(cmd, env, cwd, timeout)
     server = _server_for(program, env, str(cwd))
-    # A test that runs CLIs from several threads at once gets plain processes for the others.
-    if server is None or not server.lock.acquire(blocking=False):
+    if server is None:
         return _plain(cmd, env, cwd, timeout)
     try:
         with tempfile.TemporaryDirectory(prefix="hpcops-fork-") as scratch:
@@ -161,6 +160,8 @@ def _env_key(env: dict) -> tuple:
 
 
 def _server_for(program: str, env: dict, cwd: str) -> _Server | None:
+    """The server for these runs, its lock held by the caller; None where a plain process must do:
+    it is busy (a test that runs CLIs from several threads at once), or cannot start."""
     key = (program, cwd, _env_key(env))
     with _servers_lock:
         server = _servers.get(key)
@@ -180,7 +181,7 @@ def _server_for(program: str, env: dict, cwd: str) -> _Server | None:
         else:
             # Most recently used last, so the least recently used goes first.
             _servers[key] = _servers.pop(key)
-        return server
+        return server if server.lock.acquire(blocking=False) else None
 
 
 def close_all() -> None:
