@@ -190,8 +190,21 @@ def run_module(module: str, args: dict, url: str, check: bool = False, diff: boo
                verbosity: int = 0, env: dict | None = None, credentials: bool = True,
                module_defaults: dict | None = None, tmp_dir: Path | None = None) -> AnsibleRun:
     """Run one task of ``hpcops.clusters.<module>`` on localhost; returns its result."""
+    return run_module_tasks(module, [args], url, check, diff, verbosity, env, credentials, module_defaults, tmp_dir)
+
+
+def run_module_tasks(module: str, tasks_args: list, url: str, check: bool = False, diff: bool = False,
+                     verbosity: int = 0, env: dict | None = None, credentials: bool = True,
+                     module_defaults: dict | None = None, tmp_dir: Path | None = None) -> AnsibleRun:
+    """Run ``hpcops.clusters.<module>`` once per arguments dict, in order, in one ansible-playbook
+    (one start instead of one each). With several tasks a failed one does not stop the next
+    (``ignore_errors``); its result still says ``failed``."""
     name = module if "." in module else "hpcops.clusters." + module
-    play = {"hosts": "localhost", "gather_facts": False, "tasks": [{"name": "task under test", name: args}]}
+    tasks = [{"name": "task %d" % index, name: args} for index, args in enumerate(tasks_args)]
+    if len(tasks) > 1:
+        for task in tasks:
+            task["ignore_errors"] = True
+    play = {"hosts": "localhost", "gather_facts": False, "tasks": tasks}
     if module_defaults:
         play["module_defaults"] = module_defaults
     directory = tmp_dir or Path(tempfile.mkdtemp(prefix="hpcops-play-"))

@@ -102,16 +102,3 @@ def case_failures(run: AnsibleRun, count: int) -> list:
         assert len(recorded) <= 1, recorded
         found.append(recorded[0] if recorded else None)
     return found
-
-
-def write_module_tasks(tmp_path, module: str, tasks: list, name: str = "tasks") -> str:
-    """A playbook that runs ``hpcops.clusters.<module>`` once per arguments dict, in order:
-    two calls the test compares (a change, then the same again) share one ansible-playbook
-    start. A failed task does not stop the next (``ignore_errors``); each result still says
-    ``failed``."""
-    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [
-        {"name": "task %d" % index, "hpcops.clusters." + module: args, "ignore_errors": True}
-        for index, args in enumerate(tasks)]}]
-    path = tmp_path / ("%s.json" % name)
-    path.write_text(json.dumps(play))
-    return str(path)

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.ansible_runner import run_module, run_playbook
-from tests.integration.role_runs import write_module_tasks
+from tests.integration.ansible_runner import run_module, run_module_tasks
 from tests.integration.slurm_cluster import poll
 
 # A long file: tests/conftest.py has pytest-xdist start the slow files first.
@@ -31,8 +30,7 @@ def slurm_node(slurm, tmp_path, args, **kwargs):
 
 def slurm_node_tasks(slurm, tmp_path, *tasks) -> list:
     """The results of several slurm_node tasks run one after another in one playbook."""
-    run = run_playbook(write_module_tasks(tmp_path, "slurm_node", list(tasks)), "", env=dict(slurm.env),
-                       credentials=False)
+    run = run_module_tasks("slurm_node", list(tasks), "", env=dict(slurm.env), credentials=False, tmp_dir=tmp_path)
     assert len(run.results) == len(tasks), run
     return run.results
 
