@@ -26,9 +26,19 @@ options:
       - What names each host. A node without the chosen value (a node being built has no private IP yet)
         is named by its ID.
       - Two nodes with the same name (in two clusters) fail the source; use V(id) then.
+      - A host name that would be the controller (V(localhost), V(127.0.0.1), V(::1) or any other loopback
+        name or address), a group name (V(all), V(ungrouped), a group of this source or of the inventory), or a
+        host another source already added fails the source, naming the node; use V(id) or O(host_prefix) then.
     type: str
     choices: [name, id, private_ip]
     default: name
+  host_prefix:
+    description:
+      - Put before every host name, for example V(hpc-) makes C(hpc-compute01). Host variables and groups are
+        not changed. Letters, digits, C(_), C(.) and C(-) only.
+      - A way out when node names clash with the controller's, with a group or with another source's hosts.
+    type: str
+    default: ""
   set_ansible_host:
     description:
       - Whether to set C(ansible_host) to the node's private IP (when it has one).

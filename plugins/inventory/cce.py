@@ -22,7 +22,14 @@ description:
     not read into the inventory.
   - B(Fails closed.) An API error or an answer without C(kind) and an C(items) list fails the whole source and adds
     no host of it. Set C(any_unparsed_is_failed) (C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED)) so that ansible-core
-    stops on it instead of going on without those hosts.
+    stops on it instead of going on without those hosts; the C(ansible.cfg) of the collection's source
+    repository sets it for runs started there.
+  - B(Host names.) A node whose host name would be the controller (V(localhost), V(127.0.0.1), V(::1) or another
+    loopback name or address), a group (V(all), V(ungrouped), a group of this source or of the inventory so far),
+    or a host another source already added fails the source, naming the node; set O(hostnames=id) or
+    O(host_prefix) then.
+  - With O(strict=true), a O(compose), O(groups) or O(keyed_groups) expression that fails fails the source, and
+    none of its hosts is added (they are built apart and added only when all of them worked).
   - The source file name must end in C(cce.yml) or C(cce.yaml).
 author:
   - hpcops.clusters contributors (@hpcops)
@@ -124,7 +131,12 @@ notes:
   - An option this plugin does not know fails the source (a misspelt filter would otherwise widen the inventory).
   - The credentials are the modules' (M(hpcops.clusters.cce_nodes_info)), with the same environment variables,
     and are taken in the same order (O(auth_token); O(access_key) and O(secret_key); O(iam_user)).
-  - The cache holds the node records only, never a credential. A cache written for other O(clusters) is not used.
+  - Options are checked as the modules check theirs, wherever they are set (source file, environment,
+    C(ansible.cfg)); a boolean that is not one (V(ture), V(maybe)) fails the source, naming the option, rather than
+    reading as false.
+  - The cache holds the node records only, never a credential. A cache written for other O(clusters), another
+    O(project_id), another CCE endpoint or another credential (the O(access_key), the O(iam_user) and
+    O(iam_domain), or the O(auth_token), each kept as a digest) is not used.
 seealso:
   - module: hpcops.clusters.cce_nodes_info
 """
@@ -152,6 +164,21 @@ class InventoryModule(ClusterInventory):
     source_suffixes = ("cce.yml", "cce.yaml")
     group_prefix = "cce_"
     connection_class = CceConnection
+
+    def identity(self, params: dict) -> dict:
+        # The credential HuaweiAuth will use, in its order: a token (known only by a digest of
+        # it, the token being the secret), an access key, an IAM user of a domain.
+        from hashlib import sha256
+        from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_auth import endpoint_for
+        identity = {"endpoint": endpoint_for("cce", params.get("region"), params.get("endpoint"))}
+        if params.get("auth_token"):
+            identity["auth_token_sha256"] = sha256(params["auth_token"].encode("utf-8")).hexdigest()
+        elif params.get("access_key"):
+            identity["access_key"] = params["access_key"]
+        else:
+            identity.update(iam_user=params.get("iam_user"), iam_domain=params.get("iam_domain"),
+                            iam_endpoint=endpoint_for("iam", params.get("region"), params.get("iam_endpoint")))
+        return identity
 
     def wanted(self, params: dict) -> dict:
         return dict(super().wanted(params), project_id=params["project_id"])

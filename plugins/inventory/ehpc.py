@@ -21,7 +21,8 @@ description:
     C(busy) and C(jobs). C(ansible_host) is the private IP (see O(set_ansible_host)).
   - B(Fails closed.) An API error, an answer without the documented keys, or an error on any page of the node
     list fails the whole source and adds no host of it. Set C(any_unparsed_is_failed) (C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED))
-    so that ansible-core stops on it instead of going on without those hosts.
+    so that ansible-core stops on it instead of going on without those hosts; the C(ansible.cfg) of the
+    collection's source repository sets it for runs started there.
   - The source file name must end in C(ehpc.yml) or C(ehpc.yaml).
 author:
   - hpcops.clusters contributors (@hpcops)
@@ -94,8 +95,11 @@ options:
 notes:
   - An option this plugin does not know fails the source (a misspelt filter would otherwise widen the inventory).
   - The credentials are the modules' (M(hpcops.clusters.ehpc_nodes)), with the same environment variables.
-  - The cache holds the node records only, never a credential. A cache written for other O(clusters) or
-    another O(busy) is not used.
+  - Options are checked as the modules check theirs, wherever they are set (source file, environment,
+    C(ansible.cfg)); a boolean that is not one (V(ture), V(maybe)) fails the source, naming the option, rather than
+    reading as false.
+  - The cache holds the node records only, never a credential. A cache written for other O(clusters), another
+    O(zone), another O(busy), another O(endpoint) or another O(access_key_id) (kept as a digest) is not used.
 seealso:
   - module: hpcops.clusters.ehpc_nodes_info
 """
@@ -138,6 +142,11 @@ class InventoryModule(ClusterInventory):
         if wrong:
             return "%s: not an EHPC cluster ID (ehpc- followed by letters and digits)" % ", ".join(wrong)
         return None
+
+    def identity(self, params: dict) -> dict:
+        from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc import DEFAULT_ENDPOINT
+        return {"endpoint": (params.get("endpoint") or DEFAULT_ENDPOINT).rstrip("/"),
+                "access_key_id": params["access_key_id"]}
 
     def wanted(self, params: dict) -> dict:
         return dict(super().wanted(params), zone=params["zone"], busy=self.get_option("busy"))

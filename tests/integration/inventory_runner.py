@@ -19,6 +19,10 @@ from tests.simulator.world import CCE_CLUSTER_ID, EHPC_CLUSTER_ID, build_state
 # A second cluster of each cloud, whose nodes have the same names as the first one's.
 SECOND_EHPC_CLUSTER = "ehpc-2ndcl5tr"
 SECOND_CCE_CLUSTER = "cce-second"
+# Clusters of odd_names_state: a copy of the default one whose compute02 (CCE: node 3) has this name.
+ODD_EHPC_CLUSTERS = {"ehpc-lclhost1": "localhost", "ehpc-loopbck1": "127.0.0.1", "ehpc-lclhost6": "::1",
+                     "ehpc-allnames": "all", "ehpc-grpnames": "ehpc"}
+ODD_CCE_CLUSTERS = {"cce-localhost": "localhost", "cce-all": "all"}
 
 
 class InventoryRun:
@@ -69,16 +73,19 @@ def write_source(directory: Path, name: str, source: dict) -> Path:
     return path
 
 
-def run_inventory(source: Path, url: str, *args: str, env: dict | None = None, fail_on_unparsed: bool = True,
+def run_inventory(source: Path, url: str, *args: str, env: dict | None = None, fail_on_unparsed: bool | None = True,
                   credentials: bool = True, timeout: float = 120) -> InventoryRun:
     """``ansible-inventory -i <source> --list`` (or ``args``) with the simulator's credentials in the env.
 
     ``fail_on_unparsed``: ansible-core only warns about a source that fails, and goes on
     without its hosts; the README tells operators to make that an error, and so do the tests
-    unless they check what happens without it.
+    unless they check what happens without it. None leaves it to the repository's ansible.cfg
+    (the runs start in the repository's root).
     """
     run_env = base_env(url, env, credentials)
-    run_env["ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED"] = "true" if fail_on_unparsed else "false"
+    run_env.pop("ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED", None)
+    if fail_on_unparsed is not None:
+        run_env["ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED"] = "true" if fail_on_unparsed else "false"
     run_env["ANSIBLE_INVENTORY_UNPARSED_WARNING"] = "true"
     cmd = [str(BIN_DIR / "ansible-inventory"), "-i", str(source)] + (list(args) or ["--list"])
     return InventoryRun(run_cli(cmd, run_env, str(REPO_ROOT), timeout))
@@ -103,6 +110,40 @@ def two_cluster_state() -> dict:
         cce_nodes[copied["uid"]] = copied
     state["cce"]["clusters"][SECOND_CCE_CLUSTER] = {"cluster_id": SECOND_CCE_CLUSTER, "nodes": cce_nodes}
     return state
+
+
+def odd_names_state() -> dict:
+    """The default world plus clusters whose one node is named like the controller or a group
+    (ODD_EHPC_CLUSTERS, ODD_CCE_CLUSTERS), copies of the default clusters with other IDs."""
+    state = build_state()
+    first = state["ehpc"]["clusters"][EHPC_CLUSTER_ID]
+    for number, (cluster_id, odd_name) in enumerate(sorted(ODD_EHPC_CLUSTERS.items())):
+        nodes = {}
+        for index, node in enumerate(first["nodes"].values()):
+            copied = dict(node, node_id="cln-odd%d%04d" % (number, index), instance_id="i-odd%d%04d" % (number, index),
+                          cluster_id=cluster_id, private_ip="192.168.%d.%d" % (210 + number, 10 + index))
+            if node["name"] == "compute02":
+                copied["name"] = odd_name
+            nodes[copied["node_id"]] = copied
+        state["ehpc"]["clusters"][cluster_id] = {"cluster_id": cluster_id, "zone": first["zone"], "nodes": nodes}
+    for number, (cluster_id, odd_name) in enumerate(sorted(ODD_CCE_CLUSTERS.items())):
+        cce_nodes = {}
+        for index, node in enumerate(state["cce"]["clusters"][CCE_CLUSTER_ID]["nodes"].values()):
+            copied = dict(copy.deepcopy(node), uid="00000000-0000-4000-8%03d-%012d" % (number, index),
+                          name=odd_name if index == 2 else "%s-node-%d" % (cluster_id, index + 1),
+                          privateIP="192.168.%d.%d" % (220 + number, 10 + index))
+            cce_nodes[copied["uid"]] = copied
+        state["cce"]["clusters"][cluster_id] = {"cluster_id": cluster_id, "nodes": cce_nodes}
+    return state
+
+
+@contextlib.contextmanager
+def odd_names_simulator(directory: Path) -> Iterator[Simulator]:
+    """A simulator of its own holding the clusters of odd_names_state."""
+    state_file = directory / "odd-names.json"
+    state_file.write_text(json.dumps(odd_names_state()))
+    with running_simulator(extra_args=["--state", str(state_file)]) as simulator:
+        yield simulator
 
 
 @contextlib.contextmanager

@@ -53,7 +53,7 @@ HW_AKSK = {"access_key": "HWSIMACCESSKEY", "secret_key": "HWSIMSECRETKEY"}
 
 # Top-level entries of the source tree that must never reach the built collection.
 DEV_ONLY = {"tests", "hack", ".ci", "Makefile", ".venv", ".tmp", ".git", ".gitignore", ".pytest_cache",
-            "pytest.ini", "requirements-dev.txt", ".ansible-lint", ".ansible"}
+            "pytest.ini", "requirements-dev.txt", ".ansible-lint", ".ansible", "ansible.cfg"}
 # What a user of the installed collection needs.
 SHIPPED = ["README.md", "meta/runtime.yml", "meta/execution-environment.yml", "requirements.txt", "bindep.txt",
            "CHANGELOG.rst", "changelogs/changelog.yaml", "plugins/module_utils/base.py",

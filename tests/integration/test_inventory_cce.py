@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.ansible_runner import HUAWEI_ENV
-from tests.integration.inventory_runner import (SECOND_CCE_CLUSTER, api_calls, run_inventory, two_cluster_simulator,
-                                                write_source)
+from tests.integration.inventory_runner import (ODD_CCE_CLUSTERS, SECOND_CCE_CLUSTER, api_calls, odd_names_simulator,
+                                                run_inventory, two_cluster_simulator, write_source)
 from tests.integration.test_cce_node_remove import cce_nodes
 from tests.simulator.client import Huawei
 from tests.simulator.world import CCE_CLUSTER_ID, HW_ACCESS_KEY, HW_PROJECT_ID, HW_SECRET_KEY
@@ -133,6 +133,7 @@ def test_error_on_the_second_cluster_adds_no_host_of_the_first(tmp_path):
 
 @pytest.mark.parametrize("env, message", [
     ({"HW_SECRET_KEY": ""}, "access_key and secret_key must be given together"),
+    ({"ANSIBLE_INVENTORY_USE_EXTRA_VARS": "maybe"}, "use_extra_vars must be a boolean"),
     ({"HW_ACCESS_KEY": "", "HW_SECRET_KEY": ""}, "no Huawei Cloud credentials"),
     ({"HW_PROJECT_ID": " "}, "missing Huawei Cloud project_id"),
     ({"HW_CCE_ENDPOINT": "cce.example.com"}, "endpoint 'cce.example.com' has no scheme"),
@@ -157,3 +158,37 @@ def test_iam_user_token_and_secrets_never_printed(sim, tmp_path):
     assert failed.rc != 0 and "HTTP 403" in failed.output, failed
     for run in (ok, failed):
         assert "demo-password" not in run.output and SECRET not in run.output
+
+
+def test_a_node_named_like_the_controller_or_a_group_fails_the_source(tmp_path):
+    with odd_names_simulator(tmp_path) as sim:
+        for cluster_id, name in sorted(ODD_CCE_CLUSTERS.items()):
+            run = run_inventory(source(tmp_path, sim.url, clusters=[cluster_id]), sim.url)
+            assert run.rc != 0
+            assert "of cluster %s would be the host %r" % (cluster_id, name) in run.output, run
+            assert "hostnames: id" in run.output and "host_prefix" in run.output, run
+            prefixed = run_inventory(source(tmp_path, sim.url, clusters=[cluster_id], host_prefix="k8s-"), sim.url)
+            assert prefixed.rc == 0, prefixed
+            assert "k8s-" + name in prefixed.hosts("cce"), prefixed
+
+
+def test_cache_is_not_served_for_another_credential(sim, tmp_path):
+    src = source(tmp_path, sim.url, cache=True, cache_plugin="ansible.builtin.jsonfile",
+                 cache_connection=str(tmp_path / "cache"))
+    first = run_inventory(src, sim.url)
+    assert first.rc == 0, first
+    sim.clear_calls()
+    # Another access key: the cloud is asked (and refuses a key it doesn't know).
+    other_key = run_inventory(src, sim.url, env={"HW_ACCESS_KEY": "HWREVOKEDACCESSKEY"})
+    assert other_key.rc != 0, other_key
+    assert node_calls(sim)
+    sim.clear_calls()
+    # An IAM user instead of the access key: another credential, read again.
+    env = {"HW_ACCESS_KEY": None, "HW_SECRET_KEY": None, "HW_USER_NAME": "demo", "HW_USER_PASSWORD": "demo-password",
+           "HW_DOMAIN_NAME": "demo"}
+    user = run_inventory(src, sim.url, env=env)
+    assert user.rc == 0 and user.data == first.data, user
+    assert node_calls(sim)
+    cached = "".join(p.read_text() for p in (tmp_path / "cache").iterdir())
+    for value in (HW_ACCESS_KEY, SECRET, "demo-password"):
+        assert value not in cached

@@ -9,9 +9,11 @@ import pytest
 
 from tests.integration.ansible_runner import BIN_DIR, QINGCLOUD_ENV, REPO_ROOT, base_env
 from tests.integration.cli_fork_server import run_cli
-from tests.integration.inventory_runner import (SECOND_EHPC_CLUSTER, api_calls, run_inventory, two_cluster_simulator,
-                                                write_source)
+from tests.integration.inventory_runner import (ODD_EHPC_CLUSTERS, SECOND_EHPC_CLUSTER, api_calls, odd_names_simulator,
+                                                run_inventory, two_cluster_simulator, write_source)
 from tests.simulator.world import EHPC_CLUSTER_ID
+
+LOCALHOST_INVENTORY = REPO_ROOT / "playbooks" / "inventory" / "simulator.yml"
 
 LIST_NODES = "/api/cluster/listNodes$"
 SECRET = QINGCLOUD_ENV["QINGCLOUD_SECRET_ACCESS_KEY"]
@@ -185,6 +187,16 @@ def test_unreadable_job_host_list_fails_rather_than_calling_nodes_idle(sim, tmp_
     ({"timeout": 0}, {}, "timeout must be at least 1 second"),
     # A misspelt filter must not widen the inventory to every node.
     ({"role": "compute"}, {}, "unknown option role (did you mean roles?)"),
+    # ansible-core reads any word but its true words as false: TLS verification would be off.
+    ({"validate_certs": "ture"}, {}, "validate_certs must be a boolean (true or false, yes or no, on or off, 1 or 0), "
+                                     "got 'ture' in the source file"),
+    ({"validate_certs": "maybe"}, {}, "validate_certs must be a boolean"),
+    ({"busy": "sometimes"}, {}, "busy must be a boolean"),
+    ({"strict": "maybe"}, {}, "strict must be a boolean"),
+    ({}, {"ANSIBLE_INVENTORY_CACHE": "maybe"}, "cache must be a boolean (true or false, yes or no, on or off, 1 or 0), "
+                                               "got 'maybe' from the environment variable ANSIBLE_INVENTORY_CACHE"),
+    ({"statuses": [{"phase": "active"}]}, {}, "statuses must be a list of strings, got the item {'phase': 'active'}"),
+    ({"host_prefix": "hpc, "}, {}, "host_prefix 'hpc, ' may hold only letters, digits"),
     ({"hostnames": "ip"}, {}, "Valid values are: name, id, private_ip"),
     ({"roles": ["gpu"]}, {}, "Valid values are: login, compute"),
 ])
@@ -252,3 +264,105 @@ def test_vault_encrypted_secret_in_the_source_file(sim, tmp_path):
     assert run.rc == 0, run
     assert run.hosts("ehpc") == ["compute01", "compute02", "login01"]
     assert SECRET not in run.output
+
+
+@pytest.fixture(scope="module")
+def odd_sim(tmp_path_factory):
+    """A simulator whose extra clusters each have one node named like the controller or a group."""
+    with odd_names_simulator(tmp_path_factory.mktemp("odd-names")) as simulator:
+        yield simulator
+
+
+@pytest.mark.parametrize("cluster_id", sorted(ODD_EHPC_CLUSTERS))
+def test_a_node_named_like_the_controller_or_a_group_fails_the_source(odd_sim, tmp_path, cluster_id):
+    name = ODD_EHPC_CLUSTERS[cluster_id]
+    run = run_inventory(source(tmp_path, odd_sim.url, clusters=[cluster_id]), odd_sim.url)
+    assert run.rc != 0
+    assert "would be the host %r" % name in run.output, run
+    assert "of cluster %s" % cluster_id in run.output and "hostnames: id" in run.output and "host_prefix" in run.output
+    # Left to ansible-core's default, the source still adds none of its hosts.
+    lax = run_inventory(source(tmp_path, odd_sim.url, clusters=[cluster_id]), odd_sim.url, fail_on_unparsed=False)
+    assert lax.rc == 0, lax
+    assert lax.hosts() == [] and lax.data["all"].get("vars") is None, lax
+    by_id = run_inventory(source(tmp_path, odd_sim.url, clusters=[cluster_id], hostnames="id"), odd_sim.url)
+    assert by_id.rc == 0, by_id
+    assert len(by_id.hosts("ehpc")) == 3 and name in [v["ehpc_name"] for v in by_id.hostvars.values()]
+
+
+def test_a_node_named_localhost_never_gets_a_play_on_the_controller(odd_sim, tmp_path):
+    # The reproduction: the collection's own localhost inventory beside the ehpc source, a play on
+    # the compute group. The node named localhost took over the controller's host (connection
+    # local) and ran the task here.
+    marker = tmp_path / "ran-on-the-controller"
+    play = tmp_path / "compute.yml"
+    play.write_text("- hosts: ehpc_lclhost1_compute\n  gather_facts: false\n  tasks:\n"
+                    "    - ansible.builtin.command: touch %s\n" % marker)
+    src = source(tmp_path, odd_sim.url, clusters=["ehpc-lclhost1"])
+    env = base_env(odd_sim.url)
+    env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.default"
+    env.pop("ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED", None)
+    cmd = [str(BIN_DIR / "ansible-playbook"), "-i", str(LOCALHOST_INVENTORY), "-i", str(src), str(play),
+           "--limit", "localhost"]
+    run = run_cli(cmd, env, str(REPO_ROOT), 120)
+    assert run.returncode != 0, run.stdout + run.stderr
+    assert "would be the host 'localhost'" in run.stdout + run.stderr
+    assert not marker.exists()
+    prefixed = run_inventory(source(tmp_path, odd_sim.url, clusters=["ehpc-lclhost1"], host_prefix="hpc-"),
+                             odd_sim.url, "-i", str(LOCALHOST_INVENTORY), "--list")
+    assert prefixed.rc == 0, prefixed
+    assert prefixed.hosts("ehpc_lclhost1_compute") == ["hpc-compute01", "hpc-localhost"]
+    node = next(n for n in odd_sim.state()["ehpc"]["clusters"]["ehpc-lclhost1"]["nodes"].values()
+                if n["name"] == "localhost")
+    assert prefixed.hostvars["hpc-localhost"]["ansible_host"] == node["private_ip"]
+    assert prefixed.hostvars["localhost"]["ansible_connection"] == "local"
+
+
+def test_a_host_another_source_added_is_not_taken_over(sim, tmp_path):
+    static = write_source(tmp_path, "static.yml", {"all": {"hosts": {"compute01": {"ansible_connection": "local"}}}})
+    run = run_inventory(static, sim.url, "-i", str(source(tmp_path, sim.url)), "--list")
+    assert run.rc != 0
+    assert "would be the host 'compute01', a host already in the inventory (from %s)" % static in run.output, run
+    lax = run_inventory(static, sim.url, "-i", str(source(tmp_path, sim.url)), "--list", fail_on_unparsed=False)
+    assert lax.rc == 0, lax
+    assert lax.hosts() == ["compute01"] and lax.hostvars["compute01"] == {"ansible_connection": "local"}, lax
+
+
+def test_strict_compose_error_on_a_later_host_leaves_no_host_of_the_source(sim, tmp_path):
+    # login01 and compute01 compose fine; compute02 does not.
+    src = source(tmp_path, sim.url, strict=True, keyed_groups=[{"key": "ehpc_role", "prefix": "role"}],
+                 compose={"rack": "ehpc_name == 'compute02' and no_such_var.rack"})
+    strict = run_inventory(src, sim.url)
+    assert strict.rc != 0
+    assert "no_such_var" in strict.output and "no host of this source is added" in strict.output, strict
+    lax = run_inventory(src, sim.url, "-i", str(LOCALHOST_INVENTORY), "--list", fail_on_unparsed=False)
+    assert lax.rc == 0, lax
+    assert lax.hosts() == ["localhost"], lax
+    assert "role_login" not in lax.data and "ehpc" not in lax.data
+
+
+def test_cache_is_not_served_for_another_access_key_or_endpoint(sim, tmp_path):
+    cache = {"cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(tmp_path / "cache"),
+             "cache_timeout": 600}
+    src = source(tmp_path, sim.url, **cache)
+    first = run_inventory(src, sim.url)
+    assert first.rc == 0, first
+    cached = "".join(p.read_text() for p in (tmp_path / "cache").iterdir())
+    assert QINGCLOUD_ENV["QINGCLOUD_ACCESS_KEY_ID"] not in cached and SECRET not in cached
+    sim.clear_calls()
+    # A key the cloud doesn't know (one since revoked): the cloud is asked, and says no.
+    revoked = run_inventory(src, sim.url, env={"QINGCLOUD_ACCESS_KEY_ID": "QYREVOKEDACCESSKEY"})
+    assert revoked.rc != 0, revoked
+    assert list_node_calls(sim)
+    sim.clear_calls()
+    # The same simulator under another name is another endpoint.
+    other = sim.url.replace("127.0.0.1", "localhost")
+    assert other != sim.url
+    write_source(tmp_path, src.name, dict({"plugin": "hpcops.clusters.ehpc", "clusters": [EHPC_CLUSTER_ID],
+                                           "endpoint": other}, **cache))
+    moved = run_inventory(src, sim.url)
+    assert moved.rc == 0, moved
+    assert list_node_calls(sim)
+    sim.clear_calls()
+    again = run_inventory(src, sim.url)
+    assert again.rc == 0 and again.data == moved.data, again
+    assert api_calls(sim) == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 __metaclass__ = type
 
 import importlib
+import json
 
 import pytest
 import yaml
@@ -83,7 +84,20 @@ NODES = [
 ]
 
 
+def trusted(value):
+    """Expressions as ansible-core's loader gives them from a source file: trusted templates."""
+    from ansible.template import trust_as_template
+    if isinstance(value, dict):
+        return dict((key, trusted(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [trusted(item) for item in value]
+    return trust_as_template(value) if isinstance(value, str) else value
+
+
 def ehpc_plugin(client, **options):
+    for name in ("compose", "groups", "keyed_groups"):
+        if name in options:
+            options[name] = trusted(options[name])
     plugin = load_plugin("hpcops.clusters.ehpc")
     defaults = {"plugin": "hpcops.clusters.ehpc", "clusters": ["ehpc-one"], "access_key_id": "AK",
                 "secret_access_key": "SK", "zone": "jn1a", "busy": False}
@@ -151,3 +165,207 @@ def test_unreadable_job_host_list_fails_rather_than_calling_a_node_idle():
         plugin.fetch(plugin.params())
     assert "cannot tell which nodes of cluster ehpc-one run HPC jobs" in str(caught.value)
     assert "set busy to false" in str(caught.value)
+
+
+# --- host names that would reach the controller or clash (issue 29, item 1) ---------------------
+
+def populated(plugin, nodes=None):
+    """The plugin's hosts for ``nodes`` (default NODES), read and added as ``parse`` does."""
+    params = plugin.params()
+    plugin.populate(plugin.select(plugin.fetch(params)))
+    return plugin.inventory
+
+
+def renamed(name, node_id="cln-bbbb2222"):
+    return [dict(node, name=name) if node["node_id"] == node_id else node for node in NODES]
+
+
+@pytest.mark.parametrize("name", [
+    "localhost", "LocalHost", "localhost.", "localhost.localdomain", "ip6-localhost", "node.localhost",
+    "127.0.0.1", "127.1.2.3", "127.1", "2130706433", "0177.0.0.1", "0.0.0.0", "0",
+    "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "::",
+])
+def test_a_node_named_like_the_controller_fails_the_source_and_adds_no_host(name):
+    plugin = ehpc_plugin(FakeEhpc(renamed(name)))
+    with pytest.raises(AnsibleParserError) as caught:
+        populated(plugin)
+    message = str(caught.value)
+    assert "node cln-bbbb2222 of cluster ehpc-one" in message and repr(name) in message
+    assert "the controller" in message
+    assert "hostnames: id" in message and "host_prefix" in message
+    assert plugin.inventory.hosts == {}
+
+
+@pytest.mark.parametrize("name", ["localhost-gpu01", "compute127", "10.0.0.3", "127-node", "1"])
+def test_names_that_only_look_local_are_hosts(name):
+    inventory = populated(ehpc_plugin(FakeEhpc(renamed(name))))
+    assert name in inventory.hosts
+
+
+@pytest.mark.parametrize("name, why", [
+    ("all", "a group every inventory has"),
+    ("ungrouped", "a group every inventory has"),
+    ("ehpc", "also the name of a group"),
+    ("ehpc_one_compute", "also the name of a group"),
+])
+def test_a_node_named_like_a_group_fails_the_source(name, why):
+    plugin = ehpc_plugin(FakeEhpc(renamed(name)))
+    with pytest.raises(AnsibleParserError) as caught:
+        populated(plugin)
+    assert repr(name) in str(caught.value) and why in str(caught.value)
+    assert plugin.inventory.hosts == {} and plugin.inventory.groups["all"].vars == {}
+
+
+def test_a_node_named_like_a_keyed_group_of_the_source_fails_it():
+    plugin = ehpc_plugin(FakeEhpc(renamed("role_compute")), keyed_groups=[{"key": "ehpc_role", "prefix": "role"}])
+    with pytest.raises(AnsibleParserError) as caught:
+        populated(plugin)
+    assert "'role_compute', also the name of a group" in str(caught.value)
+    assert plugin.inventory.hosts == {} and "role_login" not in plugin.inventory.groups
+
+
+def test_a_host_from_another_source_is_not_taken_over():
+    plugin = ehpc_plugin(FakeEhpc(NODES))
+    plugin.inventory.current_source = "/inventory/static.yml"
+    plugin.inventory.add_host("compute01")
+    plugin.inventory.set_variable("compute01", "ansible_connection", "local")
+    plugin.inventory.current_source = "/inventory/hpc.ehpc.yml"
+    with pytest.raises(AnsibleParserError) as caught:
+        populated(plugin)
+    assert "'compute01', a host already in the inventory (from /inventory/static.yml)" in str(caught.value)
+    assert sorted(plugin.inventory.hosts) == ["compute01"]
+    assert "ehpc_id" not in plugin.inventory.get_host("compute01").vars
+
+
+def test_host_prefix_and_hostnames_id_are_the_ways_out():
+    by_id = populated(ehpc_plugin(FakeEhpc(renamed("localhost")), hostnames="id"))
+    assert sorted(by_id.hosts) == ["cln-aaaa1111", "cln-bbbb2222"]
+    prefixed = populated(ehpc_plugin(FakeEhpc(renamed("localhost")), host_prefix="hpc-"))
+    assert sorted(prefixed.hosts) == ["hpc-localhost", "hpc-login01"]
+    assert prefixed.get_host("hpc-localhost").vars["ehpc_name"] == "localhost"
+    assert [h.name for h in prefixed.groups["ehpc_one_compute"].hosts] == ["hpc-localhost"]
+
+
+@pytest.mark.parametrize("prefix", ["a b", "x,", "[x]", "x:"])
+def test_host_prefix_that_breaks_host_patterns_is_refused(prefix):
+    plugin = ehpc_plugin(FakeEhpc(NODES), host_prefix=prefix)
+    with pytest.raises(AnsibleParserError) as caught:
+        plugin.params()
+    assert "host_prefix" in str(caught.value)
+
+
+# --- strict: a compose error leaves no host behind (issue 29, item 7) ---------------------------
+
+def test_strict_compose_error_on_the_last_host_leaves_no_host_of_the_source():
+    plugin = ehpc_plugin(FakeEhpc(NODES), strict=True, keyed_groups=[{"key": "ehpc_role", "prefix": "role"}],
+                         compose={"rack": "ehpc_name == 'compute01' and no_such_var.rack"})
+    with pytest.raises(AnsibleParserError) as caught:
+        populated(plugin)
+    assert "no_such_var" in str(caught.value) and "no host of this source is added" in str(caught.value)
+    assert plugin.inventory.hosts == {}
+    assert sorted(plugin.inventory.groups) == ["all", "ungrouped"]
+
+
+def test_hosts_groups_and_composed_vars_are_all_added_when_nothing_fails():
+    plugin = ehpc_plugin(FakeEhpc(NODES), strict=True, keyed_groups=[{"key": "ehpc_role", "prefix": "role",
+                                                                       "parent_group": "roles"}],
+                         groups={"first": "ehpc_name == 'login01'"}, compose={"label": "ehpc_name ~ '@rack1'"})
+    inventory = populated(plugin)
+    assert sorted(inventory.hosts) == ["compute01", "login01"]
+    assert [h.name for h in inventory.groups["role_compute"].hosts] == ["compute01"]
+    assert [g.name for g in inventory.groups["roles"].child_groups] == ["role_login", "role_compute"]
+    assert [h.name for h in inventory.groups["first"].hosts] == ["login01"]
+    assert [g.name for g in inventory.groups["ehpc"].child_groups] == ["ehpc_one"]
+    assert [h.name for h in inventory.groups["ehpc_one_login"].hosts] == ["login01"]
+    assert inventory.groups["ehpc"].hosts == []
+    assert inventory.get_host("compute01").vars["label"] == "compute01@rack1"
+
+
+# --- options are checked as the modules check theirs (issue 29, item 6) -------------------------
+
+@pytest.mark.parametrize("option, value", [
+    ("validate_certs", "ture"), ("validate_certs", "maybe"), ("busy", "sometimes"), ("strict", "maybe"),
+    ("set_ansible_host", "2"), ("cache", "nope"),
+])
+def test_a_boolean_option_that_is_not_a_boolean_is_refused(option, value):
+    plugin = ehpc_plugin(FakeEhpc(NODES), **{option: value})
+    with pytest.raises(AnsibleParserError) as caught:
+        plugin.check_option_types({option: value})
+    assert "%s must be a boolean" % option in str(caught.value) and repr(value) in str(caught.value)
+
+
+@pytest.mark.parametrize("value, expected", [("yes", True), ("True", True), ("off", False), (0, False), (True, True)])
+def test_boolean_words_the_modules_accept_are_accepted(value, expected):
+    plugin = ehpc_plugin(FakeEhpc(NODES), validate_certs=value)
+    plugin.check_option_types({"validate_certs": value})
+    assert plugin.get_option("validate_certs") is expected
+
+
+def test_a_boolean_from_the_environment_is_checked_too(monkeypatch):
+    monkeypatch.setenv("ANSIBLE_INVENTORY_CACHE", "maybe")
+    plugin = ehpc_plugin(FakeEhpc(NODES))
+    with pytest.raises(AnsibleParserError) as caught:
+        plugin.check_option_types({})
+    assert "cache must be a boolean" in str(caught.value) and "ANSIBLE_INVENTORY_CACHE" in str(caught.value)
+
+
+@pytest.mark.parametrize("option, value", [("statuses", [{"phase": "active"}]), ("statuses", [None]),
+                                           ("clusters", [["ehpc-one"]])])
+def test_a_list_of_strings_holding_something_else_is_refused(option, value):
+    plugin = ehpc_plugin(FakeEhpc(NODES), **{option: value})
+    with pytest.raises(AnsibleParserError) as caught:
+        plugin.check_option_types({option: value})
+    assert "%s must be a list of strings" % option in str(caught.value)
+
+
+# --- the cache is read for one endpoint and one credential (issue 29, item 10) ------------------
+
+class DictCache(dict):
+    """Enough of ansible's inventory cache for ``read``: a dict."""
+
+
+def cached_plugin(client, cache, **options):
+    plugin = ehpc_plugin(client, cache=True, **options)
+    plugin._cache = cache  # pylint: disable=protected-access
+    return plugin
+
+
+def test_cache_is_used_only_for_the_same_endpoint_and_credential():
+    cache = DictCache()
+    first = FakeEhpc(NODES)
+    plugin = cached_plugin(first, cache, access_key_id="AKID-ONE", secret_access_key="SECRET-ONE")
+    plugin.read("/inventory/hpc.ehpc.yml", plugin.params(), cache=True)
+    assert first.calls
+    text = json.dumps(cache)
+    assert "SECRET-ONE" not in text and "AKID-ONE" not in text
+    for options, read_again in (({}, False), ({"endpoint": "https://other.example"}, True),
+                                ({"access_key_id": "AKID-TWO"}, True), ({"secret_access_key": "SECRET-TWO"}, False)):
+        client = FakeEhpc(NODES)
+        settings = dict({"access_key_id": "AKID-ONE", "secret_access_key": "SECRET-ONE"}, **options)
+        again = cached_plugin(client, DictCache(cache), **settings)
+        assert again.read("/inventory/hpc.ehpc.yml", again.params(), cache=True) == plugin.read(
+            "/inventory/hpc.ehpc.yml", plugin.params(), cache=True)
+        assert bool(client.calls) is read_again, options
+
+
+def test_cce_cache_identity_follows_the_credential_in_use():
+    plugin = load_plugin("hpcops.clusters.cce")
+    base = {"plugin": "hpcops.clusters.cce", "clusters": ["c1"], "project_id": "p", "region": "cn-north-4"}
+
+    def wanted(**options):
+        plugin.set_options(direct=dict(base, **options))
+        return plugin.wanted(plugin.params())
+
+    token = wanted(auth_token="TOKEN-ONE")
+    assert token != wanted(auth_token="TOKEN-TWO")
+    assert "TOKEN-ONE" not in json.dumps(token)
+    aksk = wanted(access_key="AK-ONE", secret_key="SK-ONE")
+    assert aksk == wanted(access_key="AK-ONE", secret_key="SK-TWO")
+    assert aksk != wanted(access_key="AK-TWO", secret_key="SK-ONE")
+    user = wanted(iam_user="u1", iam_password="pw", iam_domain="d")
+    assert user != wanted(iam_user="u2", iam_password="pw", iam_domain="d")
+    assert user != wanted(iam_user="u1", iam_password="pw", iam_domain="d", iam_endpoint="https://iam.example")
+    assert aksk["endpoint"] == "https://cce.cn-north-4.myhuaweicloud.com"
+    assert wanted(access_key="AK-ONE", secret_key="SK-ONE", endpoint="https://cce.example/")["endpoint"] == \
+        "https://cce.example"
+    assert "pw" not in json.dumps(user) and "SK-ONE" not in json.dumps(aksk)
