@@ -267,8 +267,8 @@ def test_strict_compose_error_on_the_last_host_leaves_no_host_of_the_source():
 
 
 def test_hosts_groups_and_composed_vars_are_all_added_when_nothing_fails():
-    plugin = ehpc_plugin(FakeEhpc(NODES), strict=True, keyed_groups=[{"key": "ehpc_role", "prefix": "role",
-                                                                       "parent_group": "roles"}],
+    keyed = [{"key": "ehpc_role", "prefix": "role", "parent_group": "roles"}]
+    plugin = ehpc_plugin(FakeEhpc(NODES), strict=True, keyed_groups=keyed,
                          groups={"first": "ehpc_name == 'login01'"}, compose={"label": "ehpc_name ~ '@rack1'"})
     inventory = populated(plugin)
     assert sorted(inventory.hosts) == ["compute01", "login01"]
