@@ -131,7 +131,7 @@ notes:
   - An option this plugin does not know fails the source (a misspelt filter would otherwise widen the inventory).
   - The credentials are the modules' (M(hpcops.clusters.cce_nodes_info)), with the same environment variables,
     and are taken in the same order (O(auth_token); O(access_key) and O(secret_key); O(iam_user)).
-  - Options are checked as the modules check theirs, wherever they are set (source file, environment,
+  - Options are checked as the modules check theirs, wherever they are set (source file,
     C(ansible.cfg)); a boolean that is not one (V(ture), V(maybe)) fails the source, naming the option, rather than
     reading as false.
   - The cache holds the node records only, never a credential. A cache written for other O(clusters), another

@@ -95,7 +95,7 @@ options:
 notes:
   - An option this plugin does not know fails the source (a misspelt filter would otherwise widen the inventory).
   - The credentials are the modules' (M(hpcops.clusters.ehpc_nodes)), with the same environment variables.
-  - Options are checked as the modules check theirs, wherever they are set (source file, environment,
+  - Options are checked as the modules check theirs, wherever they are set (source file,
     C(ansible.cfg)); a boolean that is not one (V(ture), V(maybe)) fails the source, naming the option, rather than
     reading as false.
   - The cache holds the node records only, never a credential. A cache written for other O(clusters), another

@@ -157,8 +157,8 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
 
         ansible-core reads a bool option as false unless it is one of its true words, so
         ``validate_certs: ture`` would turn TLS verification off and still list the hosts. The
-        value as written (in the source file, the environment or ansible.cfg) must be a boolean
-        the modules accept. A list of strings must hold strings (or numbers), not mappings.
+        value as written (in the source file or ansible.cfg) must be a boolean the modules
+        accept. A list of strings must hold strings (or numbers), not mappings.
         """
         from ansible import constants as C
         definitions = C.config.get_configuration_definitions("inventory", self._load_name) or {}
@@ -187,11 +187,9 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
             for key in [name] + list(definition.get("aliases") or []):
                 if key in (config or {}):
                     return config[key], "in the source file"
-        elif origin.startswith("env: "):
-            variable = origin[len("env: "):]
-            value = os.environ.get(variable)
-            # ansible-core reads an empty variable as the option's default (false for these).
-            return (value if value and value.strip() else None), "from the environment variable %s" % variable
+        # An option from an environment variable is left to ansible-core: no bool option the
+        # modules share has one, only ansible-core's own (ANSIBLE_INVENTORY_CACHE), and the
+        # plugins read no environment outside the connections' argument specs.
         elif os.path.isabs(origin) and os.path.isfile(origin):
             parser = configparser.ConfigParser(inline_comment_prefixes=(";",))
             parser.read(origin, encoding="utf-8")

@@ -133,7 +133,6 @@ def test_error_on_the_second_cluster_adds_no_host_of_the_first(tmp_path):
 
 @pytest.mark.parametrize("env, message", [
     ({"HW_SECRET_KEY": ""}, "access_key and secret_key must be given together"),
-    ({"ANSIBLE_INVENTORY_USE_EXTRA_VARS": "maybe"}, "use_extra_vars must be a boolean"),
     ({"HW_ACCESS_KEY": "", "HW_SECRET_KEY": ""}, "no Huawei Cloud credentials"),
     ({"HW_PROJECT_ID": " "}, "missing Huawei Cloud project_id"),
     ({"HW_CCE_ENDPOINT": "cce.example.com"}, "endpoint 'cce.example.com' has no scheme"),

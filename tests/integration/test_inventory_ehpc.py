@@ -193,8 +193,6 @@ def test_unreadable_job_host_list_fails_rather_than_calling_nodes_idle(sim, tmp_
     ({"validate_certs": "maybe"}, {}, "validate_certs must be a boolean"),
     ({"busy": "sometimes"}, {}, "busy must be a boolean"),
     ({"strict": "maybe"}, {}, "strict must be a boolean"),
-    ({}, {"ANSIBLE_INVENTORY_CACHE": "maybe"}, "cache must be a boolean (true or false, yes or no, on or off, 1 or 0), "
-                                               "got 'maybe' from the environment variable ANSIBLE_INVENTORY_CACHE"),
     ({"statuses": [{"phase": "active"}]}, {}, "statuses must be a list of strings, got the item {'phase': 'active'}"),
     ({"host_prefix": "hpc, "}, {}, "host_prefix 'hpc, ' may hold only letters, digits"),
     ({"hostnames": "ip"}, {}, "Valid values are: name, id, private_ip"),
@@ -204,6 +202,16 @@ def test_bad_options_fail_before_any_call(sim, tmp_path, options, env, message):
     run = run_inventory(source(tmp_path, sim.url, **options), sim.url, env=env)
     assert run.rc != 0
     assert message in run.output, run
+    assert api_calls(sim) == []
+
+
+def test_a_boolean_in_ansible_cfg_is_checked_too(sim, tmp_path):
+    config = tmp_path / "ansible.cfg"
+    config.write_text("[inventory]\ncache = maybe\n")
+    run = run_inventory(source(tmp_path, sim.url), sim.url, env={"ANSIBLE_CONFIG": str(config)})
+    assert run.rc != 0
+    assert "cache must be a boolean (true or false, yes or no, on or off, 1 or 0), got 'maybe' in %s" % config \
+        in run.output, run
     assert api_calls(sim) == []
 
 

@@ -301,14 +301,6 @@ def test_boolean_words_the_modules_accept_are_accepted(value, expected):
     assert plugin.get_option("validate_certs") is expected
 
 
-def test_a_boolean_from_the_environment_is_checked_too(monkeypatch):
-    monkeypatch.setenv("ANSIBLE_INVENTORY_CACHE", "maybe")
-    plugin = ehpc_plugin(FakeEhpc(NODES))
-    with pytest.raises(AnsibleParserError) as caught:
-        plugin.check_option_types({})
-    assert "cache must be a boolean" in str(caught.value) and "ANSIBLE_INVENTORY_CACHE" in str(caught.value)
-
-
 @pytest.mark.parametrize("option, value", [("statuses", [{"phase": "active"}]), ("statuses", [None]),
                                            ("clusters", [["ehpc-one"]])])
 def test_a_list_of_strings_holding_something_else_is_refused(option, value):
