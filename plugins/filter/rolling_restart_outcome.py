@@ -11,7 +11,7 @@ version_added: 0.2.0
 description:
   - Takes the registered result of P(hpcops.clusters.ehpc_nodes#module) with O(hpcops.clusters.ehpc_nodes#module:state=restarted)
     and O(hpcops.clusters.ehpc_nodes#module:wait=true), and sorts the batch's nodes into those restarted (the job
-    succeeded), still restarting (the restart was or may have been sent and is not known to have finished: the job
+    succeeded), still restarting (the restart was or may have been sent and is not known to have finished, because the job
     timed out, vanished, its status could not be read, or the answer to the restart call was lost), whose restart
     job failed (it ended), and not restarted (nothing was sent).
   - Of the Slurm nodes the batch drained, C(resume) lists those that may be put back into service and
