@@ -61,6 +61,8 @@ options:
     description:
       - How many seconds to wait, in all, when O(wait=true). Nodes not there yet then fail the
         task; for O(state=drained), RV(jobs_remaining) lists the jobs still on them.
+      - At least 1 when the task waits (O(wait=true) with O(state=drained) or O(state=resumed));
+        not checked otherwise.
     type: int
     default: 3600
   slurm_bin_dir:
@@ -71,7 +73,10 @@ options:
 notes:
   - C(scontrol update) needs a Slurm operator or administrator, or root (usually C(become=true)).
   - Check mode makes no C(scontrol update); it reports the nodes as the update would leave them.
-  - With C(--diff) each node's state and reason are shown before and after.
+  - With C(--diff) each node's state and reason are shown before and after; "after" is what
+    Slurm shows once the update (and the wait) is done, read back like RV(nodes), for example
+    V(IDLE+NOT_RESPONDING) for a resumed node slurmctld has not pinged yet. In check mode it is
+    the state the update would leave.
   - To restart a node without draining it by hand, Slurm's own C(scontrol reboot ASAP
     nextstate=RESUME) may suit better; this module is the building block for removal and
     cloud-side restarts.
@@ -190,6 +195,7 @@ class SlurmNode:
         self.bins: dict = {}
         self.names: list = []
         self.node_source = None  # index in slurm.NODE_SOURCES, once one worked
+        self.diff_before = None  # the nodes as first read, for --diff
 
     def fail(self, msg: str, **extra) -> None:
         result = dict(self.result)
@@ -208,7 +214,8 @@ class SlurmNode:
             self.fail("nodes is empty: name at least one Slurm node")
         if p["state"] != "resumed" and not (p["reason"] or "").strip():
             self.fail("reason must not be blank when state=%s: Slurm records it with the node" % p["state"])
-        if p["wait_timeout"] < 1:
+        # wait_timeout only matters when the task waits (state=down never does).
+        if p["wait"] and p["state"] != "down" and p["wait_timeout"] < 1:
             self.fail("wait_timeout must be at least 1 second, got %d" % p["wait_timeout"])
         for name in COMMANDS:
             self.bins[name] = self.find(name)
@@ -282,14 +289,13 @@ class SlurmNode:
         except slurm.SlurmError as err:
             self.fail("%s; nothing was changed" % err, known_nodes=sorted(nodes))
         before = [nodes[name] for name in self.names]
-        after = [slurm.predicted(node, p["state"], p["reason"]) for node in before]
         jobs = self.read_jobs()
         self.result["changed"] = bool(to_update)
         self.result["changed_nodes"] = to_update
         if self.module._diff:
-            self.result["diff"] = {"before": self.diff_view(before), "after": self.diff_view(after)}
+            self.diff_before = self.diff_view(before)
         if self.module.check_mode:
-            self.report(after, jobs)
+            self.report([slurm.predicted(node, p["state"], p["reason"]) for node in before], jobs)
             return
         if to_update:
             self.update(to_update)
@@ -358,8 +364,13 @@ class SlurmNode:
         return [nodes[name] for name in self.names]
 
     def report(self, nodes: list, jobs: dict) -> None:
+        """``nodes``: as read back after the update (in check mode, as predicted)."""
         self.result["nodes"] = [dict(node, state_text=slurm.state_text(node), jobs=jobs.get(node["name"], []))
                                 for node in nodes]
+        if self.diff_before is not None:
+            # "after" is what Slurm shows, not what the update was expected to do: a resumed
+            # node stays NOT_RESPONDING until slurmctld's next ping.
+            self.result["diff"] = {"before": self.diff_before, "after": self.diff_view(nodes)}
         if self.params["state"] == "drained" and self.params["wait"] and not self.module.check_mode:
             remaining = []
             for node in nodes:

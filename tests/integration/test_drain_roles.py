@@ -334,3 +334,68 @@ def test_rolling_restart_with_drain_restarts_a_login_node_without_draining_it(si
     assert restarted == [[ids["login01"], ids["compute01"]]]
     assert [update_kind(args) for _t, args in spy.updates()] == ["DRAIN", "RESUME"]
     assert all("NodeName=compute01" in args for _t, args in spy.updates())
+
+
+def restart_report(run) -> list:
+    """The lines of the rolling restart's stop report (its debug task)."""
+    found = [r.get("msg") for r in run.results if isinstance(r.get("msg"), list)
+             and any(str(line).startswith("restart sent for the failed batch:") for line in r["msg"])]
+    assert len(found) == 1, run
+    return found[0]
+
+
+@pytest.mark.parametrize("fault, why", [("job_stuck", "timed out"), ("job_vanish", "vanished")])
+def test_rolling_restart_leaves_a_node_drained_while_its_restart_is_not_known_to_have_finished(
+        sim, slurm, tmp_path, fault, why):
+    # The restart job outlives wait_timeout, or the API stops knowing it: the node may reboot
+    # at any time, so Slurm must start no job on it.
+    ids = node_ids(sim)
+    label = "compute01 (%s)" % ids["compute01"]
+    sim.fault(kind=fault, path="resatrtNodes")
+    spy = SlurmSpy(tmp_path, slurm)
+
+    run = role_run(sim, tmp_path, spy, "ehpc_rolling_restart", restart_vars(ehpc_rolling_restart_wait_timeout=2))
+
+    assert run.rc != 0 and run.failed, run
+    assert len(calls(sim, RESTART)) == 1
+    assert [update_kind(args) for _t, args in spy.updates()] == ["DRAIN"]
+    assert "DRAIN" in slurm.node_state()
+    msg = run.result["msg"]
+    assert msg.startswith("rolling restart of %s stopped at the batch %s (restart sent, job(s) j-" % (EHPC_CLUSTER, label))
+    assert why in msg and "\n" not in msg, msg
+    assert msg.endswith("still restarting (restart not known to have finished): %s; resumed in Slurm: none; "
+                        "left drained in Slurm: compute01; restarted before the failure: none" % label), msg
+    report = restart_report(run)
+    assert report[2].startswith("restart sent for the failed batch: yes, job(s) j-")
+    assert report[3:8] == ["restarted in the failed batch: none",
+                           "still restarting (restart not known to have finished): %s" % label,
+                           "restart job failed: none", "resumed in Slurm: none", "left drained in Slurm: compute01"]
+
+
+def test_rolling_restart_whose_resume_wait_times_out_reports_the_restart_sent_and_the_node_resumed(
+        sim, slurm, tmp_path):
+    # compute02 never answers Slurm: the restart succeeds, the resume is sent, its wait times out.
+    ids = node_ids(sim)
+    label = "compute02 (%s)" % ids["compute02"]
+    spy = SlurmSpy(tmp_path, slurm)
+
+    run = role_run(sim, tmp_path, spy, "ehpc_rolling_restart",
+                   restart_vars(ehpc_rolling_restart_nodes=["compute02"], ehpc_rolling_restart_resume_timeout=2))
+
+    assert run.rc != 0 and run.failed, run
+    restarts = calls(sim, RESTART)
+    assert len(restarts) == 1
+    kinds = [update_kind(args) for _t, args in spy.updates()]
+    assert kinds[:2] == ["DRAIN", "RESUME"] and set(kinds[2:]) <= {"RESUME"}, kinds
+    assert spy.updates()[0][0] < restarts[0]["time"] < spy.updates()[1][0]
+    assert "DRAIN" not in slurm.node_state("compute02")
+    msg = run.result["msg"]
+    assert msg.startswith("rolling restart of %s stopped at the batch %s (restart sent, job(s) j-" % (EHPC_CLUSTER, label))
+    assert "waiting for the nodes to be back in service; still compute02" in msg, msg
+    assert msg.endswith("restarted in this batch: %s; resumed in Slurm: compute02; restarted before the failure: none"
+                        % label), msg
+    report = restart_report(run)
+    assert report[2].startswith("restart sent for the failed batch: yes, job(s) j-")
+    assert report[3:8] == ["restarted in the failed batch: %s" % label,
+                           "still restarting (restart not known to have finished): none",
+                           "restart job failed: none", "resumed in Slurm: compute02", "left drained in Slurm: none"]

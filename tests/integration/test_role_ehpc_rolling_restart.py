@@ -102,7 +102,12 @@ def test_rolling_restart_stops_at_a_failed_first_batch_before_the_other_batches(
     assert run.rc != 0 and run.failed, run
     assert len(restart_calls(sim)) == 1
     assert run.result["msg"].endswith("restarted before the failure: none")
-    assert messages(run, "Report how far")[0][3] == "not attempted: %s" % labels(compute[1:])
+    report = messages(run, "Report how far")[0]
+    assert report[2:6] == ["restart sent for the failed batch: yes, job(s) %s" % run.result["msg"].split("job(s) ")[1].split(")")[0],
+                           "restarted in the failed batch: none",
+                           "still restarting (restart not known to have finished): none",
+                           "restart job failed: %s" % labels(compute[:1])]
+    assert "not attempted: %s" % labels(compute[1:]) in report
 
 
 def test_rolling_restart_batch_that_timed_out_is_changed_and_failed(sim, playbook_runner):
@@ -115,9 +120,13 @@ def test_rolling_restart_batch_that_timed_out_is_changed_and_failed(sim, playboo
     msg = run.result["msg"]
     assert msg.startswith("rolling restart of %s stopped at the batch %s (restart sent, job(s) j-" % (EHPC_CLUSTER, labels([first])))
     assert "timed out" in msg
+    assert msg.endswith("still restarting (restart not known to have finished): %s; restarted before the failure: none"
+                        % labels([first])), msg
     report = messages(run, "Report how far")[0]
     assert report[2].startswith("restart sent for the failed batch: yes, job(s) j-")
-    assert report[2].endswith("these nodes may still be restarting: %s" % labels([first]))
+    assert report[3:5] == ["restarted in the failed batch: none",
+                           "still restarting (restart not known to have finished): %s" % labels([first])]
+    assert not any("Slurm" in line for line in report)
 
 
 def test_rolling_restart_waits_for_a_running_hpc_job_then_restarts(sim, playbook_runner):

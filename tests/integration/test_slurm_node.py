@@ -272,3 +272,39 @@ def test_a_slurm_without_json_output_is_read_from_scontrol_oneliner(slurm, tmp_p
     # The JSON sources are tried once; after that every read goes straight to scontrol -o.
     assert calls.count("scontrol --json show node") == 1 and calls.count("sinfo --json") == 1, calls
     assert calls.count("scontrol --oneliner show node") >= 2, calls
+
+
+def test_resume_diff_after_is_the_state_read_back_not_the_predicted_one(slurm, tmp_path):
+    # Another administrator drains the node again right after this task's RESUME: the
+    # prediction says IDLE, Slurm says IDLE+DRAIN, and the diff must say what Slurm says. (The
+    # everyday case, a resumed DOWN node read back as IDLE+NOT_RESPONDING until slurmctld's
+    # next ping, depends on that ping's timing; this one does not.)
+    slurm.run("scontrol", "update", "NodeName=compute01", "State=DRAIN", "Reason=before the test")
+    bin_dir = slurm_bin_with_update(tmp_path, '  %s "$@" || exit $?\n'
+                                    '  exec %s update NodeName=compute01 State=DRAIN "Reason=another admin"'
+                                    % (shutil.which("scontrol"), shutil.which("scontrol")))
+
+    run = slurm_node(slurm, tmp_path, {"nodes": ["compute01"], "state": "resumed", "slurm_bin_dir": bin_dir},
+                     diff=True)
+
+    assert run.changed and not run.failed, run
+    node = run.result["nodes"][0]
+    assert "DRAIN" in node["flags"] and node["reason"] == "another admin", node
+    assert run.result["diff"]["before"]["compute01"] == {"state": "IDLE+DRAIN", "reason": "before the test"}
+    assert run.result["diff"]["after"]["compute01"] == {"state": node["state_text"], "reason": "another admin"}
+
+
+def test_wait_timeout_is_checked_only_when_the_task_waits(slurm, tmp_path):
+    slurm.run("scontrol", "update", "NodeName=compute01", "State=DRAIN", "Reason=before the test")
+    resumed, down, waiting = slurm_node_tasks(
+        slurm, tmp_path,
+        {"nodes": ["compute01"], "state": "resumed", "wait": False, "wait_timeout": 0},
+        {"nodes": ["compute04"], "state": "down", "reason": "dead disk", "wait": True, "wait_timeout": 0},
+        dict(DRAIN, nodes=["compute01"], wait=True, wait_timeout=0))
+
+    assert resumed["changed"] and not resumed.get("failed"), resumed
+    assert resumed["changed_nodes"] == ["compute01"]
+    assert down["changed"] and not down.get("failed"), down
+    assert waiting.get("failed") and not waiting["changed"], waiting
+    assert waiting["msg"] == "wait_timeout must be at least 1 second, got 0"
+    assert "DRAIN" not in slurm.node_state()
