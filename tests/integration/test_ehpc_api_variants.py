@@ -5,14 +5,18 @@ page, ``node_list`` in the seed's table) and on the restart route (``restartNode
 and ``restartnodes.md``, ``resatrtNodes`` in the seed's page). The simulator serves one reading
 at a time (tests/simulator/README.md, "variants"); the collection must work with each:
 docs/api-decisions.md, "Where the sources disagree". Per variant: one scenario playbook (add,
-scale-in, absent, restart) and one role run.
+scale-in, absent, restart) and one role run; and ``make demo``'s script in the seed pages' reading
+(the default reading's demo is test_roles_playbooks.py's).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import pytest
 
-from tests.integration.ansible_runner import run_playbook
+from tests.integration.ansible_runner import REPO_ROOT, run_playbook
 from tests.integration.role_runs import PLAYBOOKS, SIM, task_results
 from tests.integration.scenario import Scenario, sim_ehpc_nodes
 
@@ -100,3 +104,16 @@ def test_the_rolling_restart_role_restarts_every_node_whichever_route_is_served(
     else:
         assert paths == [(RESTART, 404), (SEED_RESTART, 200)] * 2
     assert all(n["transition_status"] == "" for n in variant.role_state["ehpc"]["clusters"][CLUSTER]["nodes"].values())
+
+
+@pytest.mark.slow
+def test_the_demo_passes_against_the_seed_pages_reading(tmp_path):
+    # hack/demo.sh as `make demo` runs it, with its own simulator started with the flags given.
+    flags = "--ehpc-delete-ids-key node_list --ehpc-restart-route resatrtNodes"
+    env = dict(os.environ, HPCOPS_SIM_ARGS=flags, TMPDIR=str(tmp_path))
+    proc = subprocess.run(["bash", str(REPO_ROOT / "hack" / "demo.sh")], cwd=str(REPO_ROOT), env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "(with %s)" % flags in proc.stdout
+    recap = [line for line in proc.stdout.splitlines() if line.startswith("localhost ")]
+    assert recap and "failed=0" in recap[-1], proc.stdout[-3000:]
