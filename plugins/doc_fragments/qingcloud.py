@@ -51,7 +51,7 @@ notes:
     throttling or briefly unavailable (HTTP 429/5xx, C(ret_code) 5000, 5100, 5300).
     A write that may have reached the API is never re-sent blindly; the module re-reads
     the cluster first.
-  - C(ret_code) 2500 (quota exceeded) is not retried: the API call quota is per day.
+  - C(ret_code) 2500 (quota exceeded) is not retried, because the API call quota is per day.
 requirements:
   - requests
 """

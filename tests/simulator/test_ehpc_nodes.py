@@ -188,7 +188,7 @@ def test_only_the_configured_restart_route_is_served(qy: QingCloud, sim: Simulat
 
 
 def test_operation_answers_at_most_limit_jobs_10_by_default(qy: QingCloud) -> None:
-    job_ids = [qy.add_nodes(EHPC_CLUSTER_ID).json()["job_id"] for _ in range(12)]
+    job_ids = [qy.add_nodes(EHPC_CLUSTER_ID).json()["job_id"] for dummy in range(12)]
     unlimited = qy.get("/api/operation", {"zone": QY_ZONE, "job_ids": ",".join(job_ids)}).json()
     assert len(unlimited["job_set"]) == 10 and unlimited["total_count"] == 12
     assert len(qy.jobs(*job_ids).json()["job_set"]) == 12
