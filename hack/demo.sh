@@ -5,6 +5,9 @@
 # credentials and endpoints as the environment variables the modules read, runs
 #   ansible-playbook -i playbooks/inventory/simulator.yml playbooks/demo.yml [extra args]
 # and always stops the simulator again. Extra arguments are passed to ansible-playbook.
+# HPCOPS_SIM_ARGS adds simulator flags (words split on blanks), e.g. the seed pages' reading of
+# the EHPC API (tests/simulator/README.md, "variants"):
+#   HPCOPS_SIM_ARGS="--ehpc-delete-ids-key node_list --ehpc-restart-route resatrtNodes" make demo
 # Normally started by `make demo` (which prepares .venv and the collection path).
 set -euo pipefail
 
@@ -63,7 +66,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-"$python" -u "$server" --host 127.0.0.1 --port 0 </dev/null >"$server_log" 2>&1 &
+read -r -a sim_args <<<"${HPCOPS_SIM_ARGS:-}"
+"$python" -u "$server" --host 127.0.0.1 --port 0 ${sim_args[@]+"${sim_args[@]}"} </dev/null >"$server_log" 2>&1 &
 server_pid=$!
 
 url=""
@@ -74,7 +78,7 @@ for _ in $(seq 1 300); do   # up to 30 s
     sleep 0.1
 done
 [ -n "$url" ] || fail "simulator did not print 'listening on URL' within 30 s"
-echo "demo: simulator listening on $url"
+echo "demo: simulator listening on $url${HPCOPS_SIM_ARGS:+ (with $HPCOPS_SIM_ARGS)}"
 
 # The simulator's default world (see README.md, "The local simulator").
 export QINGCLOUD_ACCESS_KEY_ID=QYACCESSKEYIDEXAMPLE

@@ -48,9 +48,10 @@ options:
     default: 30
 notes:
   - Requests are retried with capped exponential backoff and jitter when the API is
-    throttling or briefly unavailable (HTTP 429/5xx, C(ret_code) 2500, 5000, 5100, 5300).
+    throttling or briefly unavailable (HTTP 429/5xx, C(ret_code) 5000, 5100, 5300).
     A write that may have reached the API is never re-sent blindly; the module re-reads
     the cluster first.
+  - C(ret_code) 2500 (quota exceeded) is not retried, because the API call quota is per day.
 requirements:
   - requests
 """

@@ -78,8 +78,8 @@ def checked(answer, call: str, endpoint: str, shapes: dict | None = None) -> dic
 
 
 # --- QingCloud EHPC -------------------------------------------------------------------
-# Keys from the EHPC API reference (addNodes, deleteNodes, resatrtNodes, listNodes,
-# job/list, operation); ret_code 0 is checked by the client before the shape.
+# Keys from the EHPC API reference (addNodes, deleteNodes, restartNodes or the seed's
+# resatrtNodes, listNodes, job/list, operation); ret_code 0 is checked by the client before the shape.
 
 EHPC_NODE = {"node_id": str}
 EHPC_JOB = {"job_id": str, "status": str}
@@ -89,6 +89,7 @@ SHAPES = {
     "EHPC job/list": {"hpc_job_set": list, "total_count": int},
     "EHPC operation": {"job_set": EHPC_JOB},
     "EHPC addNodes": {"job_id": str},
+    "EHPC restartNodes": {"job_id": str},
     "EHPC resatrtNodes": {"job_id": str},
     # deleteNodes names its job key `job_ids` in the table and `job_id` in the example:
     # the client requires one of the two (see docs/api-decisions.md).

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """QingCloud EHPC API client (private to hpcops.clusters).
 
-Calls: deleteNodes, resatrtNodes (the API's spelling), addNodes, listNodes, operation
-(job status) and job/list, as the EHPC API reference documents them (docs/api-decisions.md).
+Calls: deleteNodes, restartNodes (or the seed page's ``resatrtNodes``), addNodes, listNodes,
+operation (job status) and job/list, as the EHPC API reference and QingCloud's EHPC SDK
+(PyPI ``qingcloud-hpc``) make them (docs/api-decisions.md).
 """
 
 from __future__ import annotations
@@ -14,15 +15,20 @@ __metaclass__ = type
 from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes, qingcloud_signer, waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.api_limits import MAX_NODES_PER_ADD
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
-from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, dumps, json_body
+from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, json_body
 
 DEFAULT_ENDPOINT = "https://hpc-api.qingcloud.com"
-PAGE_SIZE = 100  # listNodes and job/list cap ``limit`` at 100
+PAGE_SIZE = 100  # listNodes, job/list and operation cap ``limit`` at 100
 
-# ret_codes from the EHPC error code page. 5100 (busy), 5300 (updating) and 2500
-# (quota, which includes the API call rate) are refusals: nothing was done, so even a
-# write may be re-sent. 5000 (internal error) may come after the work started.
-REFUSED_CODES = frozenset((2500, 5100, 5300))
+# The restart route: ``restartNodes`` in the SDK (sdk_api/hpc.py) and the later doc page
+# restartnodes.md, ``resatrtNodes`` in the seed's page; the second is tried only when the
+# first answers HTTP 404 (docs/api-decisions.md, "Where the sources disagree").
+RESTART_PATHS = ("/cluster/restartNodes", "/cluster/resatrtNodes")
+
+# ret_codes from the EHPC error code page. 5100 (busy) and 5300 (updating) are refusals:
+# nothing was done, so even a write may be re-sent. 5000 (internal error) may come after
+# the work started. 2500 (quota) is not retried: the API call quota is per day.
+REFUSED_CODES = frozenset((5100, 5300))
 AMBIGUOUS_CODES = frozenset((5000,))
 ERROR_NAMES = {
     1100: "bad parameters",
@@ -30,7 +36,7 @@ ERROR_NAMES = {
     1300: "request expired (check this machine's clock)",
     1400: "permission denied or resource in a state that cannot change",
     2100: "resource not found",
-    2500: "quota exceeded or too many API calls",
+    2500: "quota exceeded: the daily API call quota (or a resource quota) is used up, not retried",
     5000: "internal error",
     5100: "server busy",
     5300: "service updating",
@@ -66,20 +72,27 @@ class EhpcClient:
         self._secret_access_key = secret_access_key
         self.zone = zone
         self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
+        # The restart route that answered, kept for the rest of the task (RESTART_PATHS).
+        self._restart_path = None
 
     def call(self, method: str, path: str, params: dict | None = None, safe_to_repeat: bool = False) -> dict:
-        """One signed call; POST parameters travel as the JSON body, GET ones in the query."""
+        """One signed call; POST parameters travel as the JSON body, GET ones in the query.
+
+        ``zone`` goes with the action parameters, in the query of a GET and in the body of a
+        POST, as the SDK (sdk_api/hpc.py) sends it.
+        """
         path = "/api" + path
+        params = dict(params or {}, zone=self.zone)
         if method == "POST":
-            body = dumps(dict(params or {}, zone=self.zone))
+            body = qingcloud_signer.body_bytes(params)
             query_params = {}
         else:
             body = b""
-            query_params = dict(params or {})
+            query_params = params
 
         def build():
             query = qingcloud_signer.signed_query(method, path, query_params, body, self.access_key_id,
-                                                  self._secret_access_key, self.zone)
+                                                  self._secret_access_key)
             headers = {"Content-Type": "application/json"} if method == "POST" else {}
             return HttpRequest(method, "%s%s?%s" % (self.endpoint, path, query), headers, body or None)
 
@@ -124,7 +137,10 @@ class EhpcClient:
         return self._job_id(self.call("POST", "/cluster/addNodes", params))
 
     def delete_nodes(self, cluster_id: str, node_ids: list) -> list:
-        answer = self.call("POST", "/cluster/deleteNodes", {"cluster_id": cluster_id, "node_list": list(node_ids)})
+        # The ids go under both names: the seed's table says ``node_list``, the SDK (a
+        # required field) and the later page's example ``node_ids`` (docs/api-decisions.md).
+        answer = self.call("POST", "/cluster/deleteNodes",
+                           {"cluster_id": cluster_id, "node_ids": list(node_ids), "node_list": list(node_ids)})
         # The API page's table names the key ``job_ids`` and its example ``job_id``.
         job_ids = _as_list(answer.get("job_ids") or answer.get("job_id"))
         if not job_ids:
@@ -132,13 +148,44 @@ class EhpcClient:
         return job_ids
 
     def restart_nodes(self, cluster_id: str, node_ids: list) -> str:
-        # The path is spelled ``resatrtNodes`` in the API (docs/api-decisions.md).
-        return self._job_id(self.call("POST", "/cluster/resatrtNodes",
-                                      {"cluster_id": cluster_id, "node_ids": list(node_ids)}))
+        params = {"cluster_id": cluster_id, "node_ids": list(node_ids)}
+        if self._restart_path is not None:
+            return self._job_id(self.call("POST", self._restart_path, params))
+        first, seed = RESTART_PATHS
+        try:
+            answer = self.call("POST", first, params)
+        except ApiError as err:
+            # An HTTP 404 is a route the server does not have: nothing was done, so the
+            # seed page's spelling is tried, once.
+            if err.status != 404:
+                raise
+            try:
+                answer = self.call("POST", seed, params)
+            except ApiError as seed_err:
+                if seed_err.status == 404:
+                    seed_err.message = "neither /api%s nor /api%s exists here (HTTP 404 for both): %s" % (
+                        first, seed, seed_err.message)
+                raise
+            self._restart_path = seed
+        else:
+            self._restart_path = first
+        return self._job_id(answer)
 
     def job_statuses(self, job_ids: list) -> dict:
-        answer = self.call("GET", "/operation", {"job_ids": ",".join(job_ids)}, safe_to_repeat=True)
-        return dict((job["job_id"], job) for job in answer["job_set"])
+        """The jobs' records by id, asked for ``PAGE_SIZE`` at a time.
+
+        ``limit`` defaults to 10 on /api/operation (its doc page; the SDK sends it only when
+        given), so each call asks for as many jobs as it names.
+        """
+        found = {}
+        job_ids = list(dict.fromkeys(job_ids))
+        for start in range(0, len(job_ids), PAGE_SIZE):
+            batch = job_ids[start:start + PAGE_SIZE]
+            answer = self.call("GET", "/operation", {"job_ids": ",".join(batch), "limit": len(batch)},
+                               safe_to_repeat=True)
+            for job in answer["job_set"]:
+                found[job["job_id"]] = job
+        return found
 
     def wait_for_jobs(self, job_ids: list, timeout: float | waiters.Deadline, sleep=None) -> dict:
         """Wait until every job is ``successful``; WaitError names a failed, vanished or late job."""

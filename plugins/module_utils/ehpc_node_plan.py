@@ -280,7 +280,7 @@ def landed_removals(nodes: list, node_ids: list) -> list:
 
 
 def landed_restarts(nodes: list, node_ids: list) -> list:
-    """Of ``node_ids``, those restarting now: a resatrtNodes whose answer was lost landed for them."""
+    """Of ``node_ids``, those restarting now: a restart whose answer was lost landed for them."""
     by_id = dict((n["node_id"], n) for n in nodes)
     return [i for i in node_ids if i in by_id and by_id[i].get("transition_status") == "restarting"]
 

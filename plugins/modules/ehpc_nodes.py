@@ -17,7 +17,10 @@ description:
     adding nodes in as few C(addNodes) calls as the API's limit of 1 to 99 nodes a call allows,
     or removing the surplus in one C(deleteNodes) call.
   - O(state=absent) removes the listed O(nodes) that still exist.
-  - O(state=restarted) restarts the listed O(nodes) (API path C(/cluster/resatrtNodes), spelled as the API spells it).
+  - O(state=restarted) restarts the listed O(nodes) with C(/api/cluster/restartNodes); where that route
+    answers HTTP 404 (nothing done), with the older doc page's spelling C(/api/cluster/resatrtNodes), once.
+  - C(deleteNodes) gets the node IDs under both C(node_ids) and C(node_list), the two names the API's
+    sources give.
   - Scale-in never removes a node that runs an HPC (Slurm) job while an idle node can go instead;
     see O(busy_nodes).
   - The API keeps at least one node of every role (login, compute); a change that would remove

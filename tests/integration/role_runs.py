@@ -11,7 +11,7 @@ from tests.integration.ansible_runner import REPO_ROOT, AnsibleRun
 PLAYBOOKS = REPO_ROOT / "playbooks"
 EHPC_CLUSTER = "ehpc-8jqdq0mz"
 CCE_CLUSTER = "cce-demo"
-RESTART_PATH = "/api/cluster/resatrtNodes"
+RESTART_PATH = "/api/cluster/restartNodes"
 # The playbooks meant for job templates have no default cluster; the simulator inventory names the
 # simulator's (playbooks/vars/simulator.yml), as `make demo` does.
 SIM = ["-i", str(PLAYBOOKS / "inventory" / "simulator.yml")]

@@ -238,7 +238,7 @@ def test_rolling_restart_survey_busy_nodes_fail_the_job_unless_accepted(sim, tmp
         "ehpc_rolling_restart_wait_for_idle": "yes", "ehpc_rolling_restart_idle_timeout": "1",
         "ehpc_rolling_restart_allow_skipped": allow})
     assert run.rc == rc, run
-    assert len([w for w in sim.writes() if w["path"].endswith("resatrtNodes")]) == 1
+    assert len([w for w in sim.writes() if w["path"].endswith("restartNodes")]) == 1
 
 
 @pytest.mark.parametrize("login", [

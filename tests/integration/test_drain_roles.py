@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 
 EHPC_CLUSTER = "ehpc-8jqdq0mz"
 DELETE = "/api/cluster/deleteNodes"
-RESTART = "/api/cluster/resatrtNodes"
+RESTART = "/api/cluster/restartNodes"
 
 WRAPPER = """#!/bin/sh
 # Test wrapper around scontrol: log every update with its time; run the race hook once first.
@@ -222,7 +222,7 @@ def restart_vars(**extra):
                  "ehpc_rolling_restart_resume_timeout": 120}, **extra)
 
 
-def test_rolling_restart_drains_before_resatrtnodes_and_resumes_after(sim, slurm, tmp_path):
+def test_rolling_restart_drains_before_restartnodes_and_resumes_after(sim, slurm, tmp_path):
     ids = node_ids(sim)
     job = slurm.submit(4)
     spy = SlurmSpy(tmp_path, slurm)

@@ -75,7 +75,7 @@ def test_rolling_restart_stops_at_the_failed_batch_and_names_the_nodes_done(sim,
     try:
         # Let the first batch through, then make the next restart job fail.
         poll(lambda: restart_calls(sim), timeout=120)
-        sim.fault(kind="job_fail", path="resatrtNodes")
+        sim.fault(kind="job_fail", path="restartNodes")
     finally:
         worker.join(timeout=300)
     run = outcome["run"]
@@ -96,7 +96,7 @@ def test_rolling_restart_stops_at_the_failed_batch_and_names_the_nodes_done(sim,
 
 
 def test_rolling_restart_stops_at_a_failed_first_batch_before_the_other_batches(sim, playbook_runner):
-    sim.fault(kind="job_fail", path="resatrtNodes")
+    sim.fault(kind="job_fail", path="restartNodes")
     compute = ehpc_nodes(sim, "compute")
     run = playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml", SIM)
     assert run.rc != 0 and run.failed, run
@@ -111,7 +111,7 @@ def test_rolling_restart_stops_at_a_failed_first_batch_before_the_other_batches(
 
 
 def test_rolling_restart_batch_that_timed_out_is_changed_and_failed(sim, playbook_runner):
-    sim.fault(kind="job_stuck", path="resatrtNodes")
+    sim.fault(kind="job_stuck", path="restartNodes")
     first = ehpc_nodes(sim, "compute")[0]
     run = playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml", SIM + ["-e", "ehpc_rolling_restart_wait_timeout=1"])
     assert run.rc != 0 and run.failed, run

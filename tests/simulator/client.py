@@ -64,7 +64,8 @@ def poll(check: Callable[[], T | None], timeout: float = 5.0, interval: float = 
 # --- QingCloud ----------------------------------------------------------------------------
 
 def qy_quote(text: str) -> str:
-    return quote(text, safe="-_.~")
+    # The signature page: space %20, upper-case hex; "/" stays, as in QingCloud's EHPC SDK.
+    return quote(text, safe="-_.~/")
 
 
 class QingCloud:
@@ -82,12 +83,15 @@ class QingCloud:
         stamp = (timestamp or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
         common = {"access_key_id": self.access_key, "zone": self.zone, "signature_method": "HmacSHA256",
                   "signature_version": "1", "version": "1", "timestamp": stamp}
-        pairs = sorted([(k, v) for k, v in common.items() if k not in omit] + [(k, str(v)) for k, v in params])
+        # An empty value is not signed by the server (the SDK's parse drops it): it is not sent.
+        pairs = sorted([(k, v) for k, v in common.items() if k not in omit]
+                       + [(k, str(v)) for k, v in params if str(v) != ""])
         query = "&".join(f"{qy_quote(k)}={qy_quote(v)}" for k, v in pairs)
-        to_sign = "\n".join([method, path, query, hashlib.md5(body).hexdigest()])
+        # The signed path ends with "/", the request goes to the path without it.
+        to_sign = "\n".join([method, path + "/", query, hashlib.md5(body).hexdigest()])
         digest = hmac.new((secret or self.secret).encode(), to_sign.encode(), hashlib.sha256).digest()
         signature = base64.b64encode(digest).decode()
-        return f"{self.base_url}{path}?{query}&signature={qy_quote(qy_quote(signature))}"
+        return f"{self.base_url}{path}?{query}&signature={quote(quote(signature, safe=''), safe='')}"
 
     def post(self, path: str, body: dict[str, Any], *, raw_body: bytes | None = None, **sign: Any) -> Response:
         """Sign `body`; send `raw_body` instead when given (to tamper with it)."""
@@ -103,11 +107,11 @@ class QingCloud:
     def add_nodes(self, cluster_id: str, **fields: Any) -> Response:
         return self.post("/api/cluster/addNodes", {"cluster_id": cluster_id, "zone": self.zone, **fields})
 
-    def delete_nodes(self, cluster_id: str, node_ids: list[str]) -> Response:
-        return self.post("/api/cluster/deleteNodes", {"cluster_id": cluster_id, "zone": self.zone, "node_list": node_ids})
+    def delete_nodes(self, cluster_id: str, node_ids: list[str], key: str = "node_ids") -> Response:
+        return self.post("/api/cluster/deleteNodes", {"cluster_id": cluster_id, "zone": self.zone, key: node_ids})
 
-    def restart_nodes(self, cluster_id: str, node_ids: list[str]) -> Response:
-        return self.post("/api/cluster/resatrtNodes", {"cluster_id": cluster_id, "zone": self.zone, "node_ids": node_ids})
+    def restart_nodes(self, cluster_id: str, node_ids: list[str], route: str = "restartNodes") -> Response:
+        return self.post(f"/api/cluster/{route}", {"cluster_id": cluster_id, "zone": self.zone, "node_ids": node_ids})
 
     def list_nodes(self, cluster_id: str, params: dict[str, Any] | None = None, **sign: Any) -> Response:
         return self.get("/api/cluster/listNodes", {"zone": self.zone, "cluster_id": cluster_id, **(params or {})}, **sign)
@@ -121,7 +125,7 @@ class QingCloud:
                 return nodes
 
     def jobs(self, *job_ids: str) -> Response:
-        return self.get("/api/operation", {"zone": self.zone, "job_ids": ",".join(job_ids)})
+        return self.get("/api/operation", {"zone": self.zone, "job_ids": ",".join(job_ids), "limit": len(job_ids)})
 
     def job_status(self, job_id: str) -> str | None:
         found = self.jobs(job_id).json()["job_set"]

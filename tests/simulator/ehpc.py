@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 # QingCloud EHPC API (hpc-api.qingcloud.com/api/...): request signature check, the
-# node calls of the vendor pages (deleteNodes, resatrtNodes, addNodes), listNodes, operation (job status) and job/list.
-# API-level errors are HTTP 200 with {"ret_code": N, "message": ...} (docs/api-decisions.md, "QingCloud EHPC").
+# node calls of the vendor pages (deleteNodes, restartNodes / resatrtNodes, addNodes), listNodes, operation (job status)
+# and job/list. API-level errors are HTTP 200 with {"ret_code": N, "message": ...} (docs/api-decisions.md, "QingCloud EHPC").
+# Where QingCloud's sources disagree (deleteNodes' id key, the restart route) the reading served is a
+# runtime setting (config ehpc_delete_ids_key, ehpc_restart_route; README.md here).
 
 import base64
 import datetime as dt
@@ -25,7 +27,8 @@ RET_NOT_FOUND = 2100
 RET_INTERNAL = 5000
 
 KEYS = {QY_ACCESS_KEY: QY_SECRET_KEY}
-COMMON_PARAMS = ("access_key_id", "zone", "signature_method", "signature_version", "version", "timestamp", "signature")
+# zone is not among them: QingCloud's EHPC SDK sends it in the query of a GET and in the body of a POST.
+COMMON_PARAMS = ("access_key_id", "signature_method", "signature_version", "version", "timestamp", "signature")
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 MAX_SKEW_SECONDS = 60
 
@@ -51,28 +54,32 @@ def error_body(ret_code: int, message: str) -> dict[str, Any]:
 
 
 # --- signature (docs/api-decisions.md, "Signing") ----------------------------------------------------
+# As QingCloud's EHPC SDK computes it (PyPI qingcloud-hpc, qingcloud_hpc/request.py), and so as a
+# server of the same make recomputes it from what it received: the query decoded, empty values
+# dropped, names sorted and each name's values sorted, re-encoded with quote() ("/" kept); the
+# path with a trailing "/"; the MD5 of the body bytes exactly as received.
 
 def _encode(text: str) -> str:
-    # Unreserved A-Za-z0-9-_.~ stay, everything else is %XX with upper-case hex; space is %20.
-    return quote(text, safe="")
+    return quote(text)
 
 
-def _canonical_query(params: list[tuple[str, str]]) -> str:
-    return "&".join(f"{_encode(key)}={_encode(value)}" for key, value in params)
+def canonical_path(raw_path: str) -> str:
+    path = "/".join(quote(part) for part in unquote(raw_path).split("/"))
+    return path if path.endswith("/") else path + "/"
 
 
-def expected_signatures(secret: str, method: str, raw_path: str, params: list[tuple[str, str]], body: bytes) -> set[str]:
-    unsigned = [(key, value) for key, value in params if key != "signature"]
-    # "Sorted by name"; for a repeated name a client may sort by (name, value) or keep its
-    # own order (stable sort by name): both are accepted.
-    orders = {tuple(sorted(unsigned)), tuple(sorted(unsigned, key=lambda item: item[0]))}
-    digest = hashlib.md5(body).hexdigest()
-    result = set()
-    for order in orders:
-        string_to_sign = f"{method}\n{raw_path}\n{_canonical_query(list(order))}\n{digest}"
-        mac = hmac.new(secret.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256).digest()
-        result.add(base64.b64encode(mac).decode("ascii"))
-    return result
+def canonical_query(params: list[tuple[str, str]]) -> str:
+    values: dict[str, list[str]] = {}
+    for key, value in params:
+        if key != "signature" and value != "":
+            values.setdefault(key, []).append(value)
+    return "&".join(f"{_encode(key)}={_encode(value)}" for key in sorted(values) for value in sorted(values[key]))
+
+
+def expected_signature(secret: str, method: str, raw_path: str, params: list[tuple[str, str]], body: bytes) -> str:
+    string_to_sign = f"{method}\n{canonical_path(raw_path)}\n{canonical_query(params)}\n{hashlib.md5(body).hexdigest()}"
+    mac = hmac.new(secret.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256).digest()
+    return base64.b64encode(mac).decode("ascii")
 
 
 def verify_signature(req: Request, now: float) -> None:
@@ -96,8 +103,8 @@ def verify_signature(req: Request, now: float) -> None:
         raise ApiError(RET_BAD_PARAMS, f"timestamp must look like 2024-01-01T00:00:00Z: {exc}") from exc
     # The client double-encodes the signature; parse_qsl undid one level, undo the other.
     given = unquote(first["signature"])
-    expected = expected_signatures(secret, req.method, req.raw_path, params, req.body)
-    if not any(hmac.compare_digest(given.encode("utf-8"), value.encode("utf-8")) for value in expected):
+    expected = expected_signature(secret, req.method, req.raw_path, params, req.body)
+    if not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
         raise ApiError(RET_AUTH, "authentication failed: signature mismatch")
     if abs(now - stamp.timestamp()) > MAX_SKEW_SECONDS:
         raise ApiError(RET_EXPIRED, "request expired: timestamp is more than 60 seconds from server time")
@@ -121,10 +128,18 @@ def _cluster_id(params: dict[str, Any]) -> str:
     return cluster_id
 
 
-def _body_zone(params: dict[str, Any], query_zone: str) -> str:
-    zone = _require_str(params, "zone")
-    if zone != query_zone:
-        raise ApiError(RET_BAD_PARAMS, f"zone {zone!r} in the body differs from zone {query_zone!r} in the query")
+def request_zone(req: Request, params: dict[str, Any]) -> str:
+    """The zone: from the query of a GET; from the body of a POST (the SDK's place) or its query
+    (the signature page lists zone as a common parameter); where both have one they must agree."""
+    query_zone = req.query_first("zone")
+    body_zone = params.get("zone") if req.method == "POST" else None
+    if body_zone is not None and not isinstance(body_zone, str):
+        raise ApiError(RET_BAD_PARAMS, "parameter zone must be a string")
+    if body_zone and query_zone and body_zone != query_zone:
+        raise ApiError(RET_BAD_PARAMS, f"zone {body_zone!r} in the body differs from zone {query_zone!r} in the query")
+    zone = body_zone or query_zone
+    if not zone:
+        raise ApiError(RET_BAD_PARAMS, "missing parameter zone")
     return zone
 
 
@@ -247,9 +262,8 @@ def hostlist(names: list[str]) -> str:
 
 # --- actions ---------------------------------------------------------------------------
 
-def add_nodes(world: World, params: dict[str, Any], query_zone: str, ctx: CallContext) -> dict[str, Any]:
+def add_nodes(world: World, params: dict[str, Any], zone: str, ctx: CallContext) -> dict[str, Any]:
     cluster_id = _cluster_id(params)
-    zone = _body_zone(params, query_zone)
     role = params.get("node_role")
     role = "compute" if role is None else role
     if role not in ("login", "compute"):
@@ -311,10 +325,11 @@ def add_nodes(world: World, params: dict[str, Any], query_zone: str, ctx: CallCo
     return {"action": "HpcClusterAddClusterNodesResponse", "job_id": job["job_id"], "ret_code": 0}
 
 
-def delete_nodes(world: World, params: dict[str, Any], query_zone: str, ctx: CallContext) -> dict[str, Any]:
+def delete_nodes(world: World, params: dict[str, Any], zone: str, ctx: CallContext) -> dict[str, Any]:
     cluster_id = _cluster_id(params)
-    zone = _body_zone(params, query_zone)
-    node_ids = _node_ids(params, "node_list")
+    # The SDK (a required field) and the later doc page send node_ids, the seed's table says
+    # node_list: the simulator reads one of them, the other is an unknown key it ignores.
+    node_ids = _node_ids(params, world.config["ehpc_delete_ids_key"])
     cluster = _cluster(world, cluster_id, zone)
     targets = _known_nodes(cluster, node_ids)
     _not_in_transition(targets)
@@ -333,9 +348,8 @@ def delete_nodes(world: World, params: dict[str, Any], query_zone: str, ctx: Cal
     return {"action": "HpcClusterDeleteClusterNodesResponse", world.config["delete_job_key"]: job["job_id"], "ret_code": 0}
 
 
-def restart_nodes(world: World, params: dict[str, Any], query_zone: str, ctx: CallContext) -> dict[str, Any]:
+def restart_nodes(world: World, params: dict[str, Any], zone: str, ctx: CallContext) -> dict[str, Any]:
     cluster_id = _cluster_id(params)
-    zone = _body_zone(params, query_zone)
     node_ids = _node_ids(params, "node_ids")
     cluster = _cluster(world, cluster_id, zone)
     targets = _known_nodes(cluster, node_ids)
@@ -378,19 +392,22 @@ def render_job(job: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def operation(world: World, params: dict[str, Any], _query_zone: str, _ctx: CallContext) -> dict[str, Any]:
+def operation(world: World, params: dict[str, Any], _zone: str, _ctx: CallContext) -> dict[str, Any]:
     job_ids: list[str] = []
     for key, value in params["_pairs"]:
         if key in ("job_ids", "jobs") or key.startswith(("job_ids.", "jobs.")):
             job_ids.extend(part.strip() for part in value.split(",") if part.strip())
     if not job_ids:
         raise ApiError(RET_BAD_PARAMS, "missing parameter job_ids")
+    # Paged like the other lists: limit defaults to 10 (the operation page), capped at 100.
+    limit, offset = _page(params)
     job_set = []
     for job_id in dict.fromkeys(job_ids):
         job = world.visible_job(job_id, "ehpc")
         if job is not None:
             job_set.append(render_job(job))
-    return {"action": "HpcOperationListOperationResponse", "job_set": job_set, "total_count": len(job_set), "ret_code": 0}
+    return {"action": "HpcOperationListOperationResponse", "job_set": job_set[offset:offset + limit],
+            "total_count": len(job_set), "ret_code": 0}
 
 
 def render_hpc_job(hpc_job: dict[str, Any]) -> dict[str, Any]:
@@ -424,13 +441,19 @@ Action = Callable[[World, dict[str, Any], str, CallContext], dict[str, Any]]
 ROUTES: dict[tuple[str, str], Action] = {
     ("POST", "/api/cluster/addNodes"): add_nodes,
     ("POST", "/api/cluster/deleteNodes"): delete_nodes,
-    # Seed 002 spells the path "resatrtNodes"; that is the path served.
+    # The SDK and the later page restartnodes.md say restartNodes, seed 002 resatrtNodes: one of
+    # the two is served (config ehpc_restart_route), the other is a web server's HTML 404.
+    ("POST", "/api/cluster/restartNodes"): restart_nodes,
     ("POST", "/api/cluster/resatrtNodes"): restart_nodes,
     ("GET", "/api/cluster/listNodes"): list_nodes,
     ("GET", "/api/operation"): operation,
     ("GET", "/api/job/list"): job_list,
 }
 PATHS = {path for _method, path in ROUTES}
+RESTART_ROUTES = ("restartNodes", "resatrtNodes")
+DELETE_IDS_KEYS = ("node_ids", "node_list")
+NOT_FOUND_HTML = (b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n"
+                  b"<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
 
 
 def is_write(method: str) -> bool:
@@ -438,6 +461,9 @@ def is_write(method: str) -> bool:
 
 
 def handle(world: World, req: Request, ctx: CallContext) -> Reply:
+    route_name = req.raw_path.rsplit("/", 1)[-1]
+    if route_name in RESTART_ROUTES and route_name != world.config["ehpc_restart_route"]:
+        return Reply(status=404, raw=NOT_FOUND_HTML)
     if req.raw_path not in PATHS:
         return json_reply(error_body(RET_BAD_PARAMS, f"unknown action path {req.raw_path}"), status=404)
     action = ROUTES.get((req.method, req.raw_path))
@@ -445,7 +471,6 @@ def handle(world: World, req: Request, ctx: CallContext) -> Reply:
         return json_reply(error_body(RET_BAD_PARAMS, f"{req.raw_path} does not accept {req.method}"), status=405)
     try:
         verify_signature(req, world.clock())
-        query_zone = req.query_first("zone") or ""
         if req.method == "POST":
             try:
                 params = req.json()
@@ -459,6 +484,6 @@ def handle(world: World, req: Request, ctx: CallContext) -> Reply:
             for key, value in pairs:
                 params.setdefault(key, value)
             params["_pairs"] = pairs
-        return json_reply(action(world, params, query_zone, ctx))
+        return json_reply(action(world, params, request_zone(req, params), ctx))
     except ApiError as exc:
         return json_reply(error_body(exc.ret_code, exc.message))

@@ -6,6 +6,7 @@ from __future__ import annotations
 #
 #   python3 tests/simulator/server.py --host 127.0.0.1 --port 0 [--job-seconds 0.5]
 #           [--state FILE] [--tls-cert CERT --tls-key KEY] [--verbose]
+#           [--ehpc-delete-ids-key node_ids|node_list] [--ehpc-restart-route restartNodes|resatrtNodes]
 
 import os
 import sys
@@ -34,7 +35,7 @@ from .world import DEFAULT_COUNTS, EHPC_CLUSTER_ID, MAX_WORLD_NODES, CallContext
 
 # clock_offset_seconds skews the clock the clouds check request timestamps against (QingCloud
 # `timestamp`, Huawei X-Sdk-Date), as if the client's clock were off by minus that much.
-CONFIG_KEYS = {"job_seconds", "delete_job_key", "clock_offset_seconds"}
+CONFIG_KEYS = {"job_seconds", "delete_job_key", "clock_offset_seconds", "ehpc_delete_ids_key", "ehpc_restart_route"}
 MAX_CLOCK_OFFSET_SECONDS = 7 * 24 * 3600
 DELETE_JOB_KEYS = ("job_ids", "job_id")
 
@@ -221,6 +222,9 @@ class App:
                 raise ControlError(400, "job_seconds must be a number >= 0")
         if "delete_job_key" in body and body["delete_job_key"] not in DELETE_JOB_KEYS:
             raise ControlError(400, f"delete_job_key must be one of {', '.join(DELETE_JOB_KEYS)}")
+        for key, allowed in (("ehpc_delete_ids_key", ehpc.DELETE_IDS_KEYS), ("ehpc_restart_route", ehpc.RESTART_ROUTES)):
+            if key in body and body[key] not in allowed:
+                raise ControlError(400, f"{key} must be one of {', '.join(allowed)}")
         if "clock_offset_seconds" in body:
             value = body["clock_offset_seconds"]
             if (isinstance(value, bool) or not isinstance(value, (int, float))
@@ -467,6 +471,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tls-cert", help="PEM certificate: serve https")
     parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    # Where QingCloud's sources disagree (README.md here): the reading the simulator serves.
+    parser.add_argument("--ehpc-delete-ids-key", choices=ehpc.DELETE_IDS_KEYS, default="node_ids",
+                        help="the one key deleteNodes reads the node ids from (default: node_ids, as the SDK)")
+    parser.add_argument("--ehpc-restart-route", choices=ehpc.RESTART_ROUTES, default="restartNodes",
+                        help="the one restart route served; the other answers an HTML 404 (default: restartNodes)")
     args = parser.parse_args(argv)
     if args.job_seconds < 0:
         parser.error("--job-seconds must be >= 0")
@@ -487,6 +496,8 @@ def _raise_stop(_signum: int, _frame: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     world = World(job_seconds=args.job_seconds, state_file=args.state)
+    world.startup_config.update(ehpc_delete_ids_key=args.ehpc_delete_ids_key, ehpc_restart_route=args.ehpc_restart_route)
+    world.config = dict(world.startup_config)
     try:
         world.load()
         world.save()  # fail now, not mid-request, if the state file can't be written

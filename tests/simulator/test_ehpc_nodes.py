@@ -161,6 +161,41 @@ def test_restart_nodes(qy: QingCloud) -> None:
     assert qy.jobs(body["job_id"]).json()["job_set"][0]["job_action"] == "RestartClusterNodes"
 
 
+@pytest.mark.parametrize("key,other", [("node_ids", "node_list"), ("node_list", "node_ids")])
+def test_delete_nodes_reads_only_the_configured_ids_key(qy: QingCloud, sim: Simulator, key: str, other: str) -> None:
+    sim.config(ehpc_delete_ids_key=key)
+    target = nodes_by_name(qy)["compute01"]["node_id"]
+    refused = qy.delete_nodes(EHPC_CLUSTER_ID, [target], key=other).json()
+    assert refused["ret_code"] == 1100 and key in refused["message"]
+    assert qy.delete_nodes(EHPC_CLUSTER_ID, [target], key=key).json()["ret_code"] == 0
+    # Both keys (what the collection sends): the configured one counts, the other is ignored.
+    both = {"cluster_id": EHPC_CLUSTER_ID, "zone": QY_ZONE, key: [nodes_by_name(qy)["compute02"]["node_id"]],
+            other: ["cln-zzzzzzzz"]}
+    assert qy.post("/api/cluster/deleteNodes", both).json()["ret_code"] == 1400  # the last compute node
+
+
+@pytest.mark.parametrize("served,unserved", [("restartNodes", "resatrtNodes"), ("resatrtNodes", "restartNodes")])
+def test_only_the_configured_restart_route_is_served(qy: QingCloud, sim: Simulator, served: str, unserved: str) -> None:
+    sim.config(ehpc_restart_route=served)
+    target = nodes_by_name(qy)["compute01"]["node_id"]
+    missing = qy.restart_nodes(EHPC_CLUSTER_ID, [target], route=unserved)
+    assert missing.status == 404 and missing.headers["content-type"].startswith("text/html")
+    assert b"404 Not Found" in missing.body
+    assert nodes_by_name(qy)["compute01"]["transition_status"] == ""  # nothing was done
+    body = qy.restart_nodes(EHPC_CLUSTER_ID, [target], route=served).json()
+    assert body["ret_code"] == 0 and JOB_ID_RE.fullmatch(body["job_id"])
+    assert [call["status"] for call in sim.writes()] == [404, 200]
+
+
+def test_operation_answers_at_most_limit_jobs_10_by_default(qy: QingCloud) -> None:
+    job_ids = [qy.add_nodes(EHPC_CLUSTER_ID).json()["job_id"] for dummy in range(12)]
+    unlimited = qy.get("/api/operation", {"zone": QY_ZONE, "job_ids": ",".join(job_ids)}).json()
+    assert len(unlimited["job_set"]) == 10 and unlimited["total_count"] == 12
+    assert len(qy.jobs(*job_ids).json()["job_set"]) == 12
+    rest = qy.get("/api/operation", {"zone": QY_ZONE, "job_ids": ",".join(job_ids), "offset": 10}).json()
+    assert [job["job_id"] for job in rest["job_set"]] == job_ids[10:]
+
+
 def test_list_nodes_paging_on_150_nodes(qy: QingCloud, sim: Simulator) -> None:
     sim.world(ehpc_compute_nodes=149)
     first = qy.list_nodes(EHPC_CLUSTER_ID).json()

@@ -33,7 +33,9 @@ def verify_signature(method, url, body):
     """Check ``url``'s signature as the EHPC server would; return the decoded query."""
     parts = urlsplit(url)
     unsigned, encoded = parts.query.rsplit("&signature=", 1)
-    to_sign = "\n".join((method, parts.path, unsigned, hashlib.md5(body or b"").hexdigest()))
+    # The signed path ends with "/" while the request goes to the path without it.
+    assert not parts.path.endswith("/")
+    to_sign = "\n".join((method, parts.path + "/", unsigned, hashlib.md5(body or b"").hexdigest()))
     expected = base64.b64encode(hmac.new(SK.encode(), to_sign.encode(), hashlib.sha256).digest()).decode()
     assert unquote(unquote(encoded)) == expected, "bad signature"
     names = [pair.split("=", 1)[0] for pair in unsigned.split("&")]
@@ -140,7 +142,7 @@ def test_list_nodes_fails_closed_on_a_wrong_shape(sleeps, answer, missing):
     ("restart", {"ret_code": 0, "job_id": ""}),
 ])
 def test_writes_without_a_job_id_fail_closed(sleeps, call, answer):
-    path = {"add": "addNodes", "delete": "deleteNodes", "restart": "resatrtNodes"}[call]
+    path = {"add": "addNodes", "delete": "deleteNodes", "restart": "restartNodes"}[call]
     client, _fake = make_client({("POST", "/api/cluster/" + path): [answer]}, sleeps)
     with pytest.raises(ApiError, match="unexpected answer from .* to EHPC %s" % path):
         if call == "add":
@@ -173,9 +175,12 @@ def test_add_nodes_posts_signed_json_with_zone_and_node_count_as_string(sleeps):
     assert call["body"] == {"cluster_id": "ehpc-abc", "node_role": "compute", "node_count": "3",
                             "private_ips": ["10.0.0.5"], "zone": ZONE}
     assert call["headers"]["Content-Type"] == "application/json"
-    assert "cluster_id" not in call["query"]  # POST parameters travel in the body only
-    assert call["query"]["zone"] == ZONE and call["query"]["access_key_id"] == AK
-    assert call["raw_body"] == json.dumps(call["body"], separators=(",", ":"), sort_keys=True).encode()
+    # POST parameters, zone included, travel in the body only, as the SDK sends them.
+    assert "cluster_id" not in call["query"] and "zone" not in call["query"]
+    assert call["query"]["access_key_id"] == AK
+    # The SDK's bytes: json.dumps(elements, sort_keys=True), default separators.
+    assert call["raw_body"] == json.dumps(call["body"], sort_keys=True).encode()
+    assert b'", "' in call["raw_body"] and b'": "' in call["raw_body"]
 
 
 @pytest.mark.parametrize("count", [0, 100, -1])
@@ -209,7 +214,8 @@ def test_add_nodes_without_job_id_is_an_error(sleeps):
 def test_delete_nodes_accepts_job_ids_or_job_id(sleeps, answer, expected):
     client, fake = make_client({("POST", "/api/cluster/deleteNodes"): [answer]}, sleeps)
     assert client.delete_nodes("ehpc-abc", ("cln-1", "cln-2")) == expected
-    assert fake.calls[0]["body"] == {"cluster_id": "ehpc-abc", "node_list": ["cln-1", "cln-2"], "zone": ZONE}
+    assert fake.calls[0]["body"] == {"cluster_id": "ehpc-abc", "node_ids": ["cln-1", "cln-2"],
+                                     "node_list": ["cln-1", "cln-2"], "zone": ZONE}
 
 
 def test_delete_nodes_without_a_job_key_fails_closed(sleeps):
@@ -218,10 +224,45 @@ def test_delete_nodes_without_a_job_key_fails_closed(sleeps):
         client.delete_nodes("ehpc-abc", ["cln-1"])
 
 
-def test_restart_nodes_uses_the_seed_path_spelling(sleeps):
-    client, fake = make_client({("POST", "/api/cluster/resatrtNodes"): [ok(job_id="j-r")]}, sleeps)
+def test_restart_nodes_calls_restart_nodes_as_the_sdk_spells_it(sleeps):
+    client, fake = make_client({("POST", "/api/cluster/restartNodes"): [ok(job_id="j-r"), ok(job_id="j-s")]}, sleeps)
     assert client.restart_nodes("ehpc-abc", ["cln-1"]) == "j-r"
+    assert client.restart_nodes("ehpc-abc", ["cln-2"]) == "j-s"
     assert fake.calls[0]["body"] == {"cluster_id": "ehpc-abc", "node_ids": ["cln-1"], "zone": ZONE}
+    assert [c["path"] for c in fake.calls] == ["/api/cluster/restartNodes"] * 2
+
+
+def _html_404():
+    return _response(None, status=404, content=b"<html><body><h1>404 Not Found</h1></body></html>")
+
+
+def test_restart_nodes_falls_back_to_the_seed_spelling_on_http_404_and_remembers_it(sleeps):
+    client, fake = make_client({("POST", "/api/cluster/restartNodes"): [_html_404()],
+                                ("POST", "/api/cluster/resatrtNodes"): [ok(job_id="j-r"), ok(job_id="j-s")]}, sleeps)
+    assert client.restart_nodes("ehpc-abc", ["cln-1"]) == "j-r"
+    assert client.restart_nodes("ehpc-abc", ["cln-2"]) == "j-s"
+    assert [c["path"] for c in fake.calls] == ["/api/cluster/restartNodes", "/api/cluster/resatrtNodes",
+                                               "/api/cluster/resatrtNodes"]
+    assert fake.calls[1]["body"] == {"cluster_id": "ehpc-abc", "node_ids": ["cln-1"], "zone": ZONE}
+    assert sleeps == []
+
+
+def test_restart_nodes_fails_naming_both_routes_when_both_are_404(sleeps):
+    client, fake = make_client({("POST", "/api/cluster/restartNodes"): [_html_404()],
+                                ("POST", "/api/cluster/resatrtNodes"): [_html_404()]}, sleeps)
+    with pytest.raises(ApiError, match="neither /api/cluster/restartNodes nor /api/cluster/resatrtNodes") as info:
+        client.restart_nodes("ehpc-abc", ["cln-1"])
+    assert info.value.status == 404
+    assert len(fake.calls) == 2
+
+
+@pytest.mark.parametrize("answer", [{"ret_code": 2100, "message": "node not found"},
+                                    (403, {"ret_code": 1400, "message": "denied"})])
+def test_restart_nodes_does_not_try_the_other_route_on_other_errors(sleeps, answer):
+    client, fake = make_client({("POST", "/api/cluster/restartNodes"): [answer]}, sleeps)
+    with pytest.raises(ApiError):
+        client.restart_nodes("ehpc-abc", ["cln-1"])
+    assert [c["path"] for c in fake.calls] == ["/api/cluster/restartNodes"]
 
 
 # --- ret_code mapping -------------------------------------------------------------------
@@ -238,6 +279,16 @@ def test_auth_failure_1200_is_readable_and_not_retried(sleeps):
     assert len(fake.calls) == 1
     assert sleeps == []
     assert "signature=" not in str(err) and SK not in str(err)
+
+
+def test_quota_2500_is_not_retried_and_names_the_daily_api_call_quota(sleeps):
+    client, fake = make_client({("GET", "/api/cluster/listNodes"): [
+        {"ret_code": 2500, "message": "quota exceeded"}, ok(hpc_app_nodes_set=[], total_count=0)]}, sleeps)
+    with pytest.raises(ApiError) as info:
+        client.list_nodes("ehpc-abc")
+    assert info.value.code == 2500 and not info.value.retryable
+    assert "daily API call quota" in str(info.value)
+    assert len(fake.calls) == 1 and sleeps == []
 
 
 def test_busy_5100_is_retried_even_for_a_write(sleeps):
@@ -272,7 +323,7 @@ def test_internal_error_5000_on_a_read_is_retried(sleeps):
 
 
 @pytest.mark.parametrize("code,retryable", [(1100, False), (1300, False), (1400, False), (2100, False),
-                                            (2500, True), (5300, True), ("5100", True), (9999, False)])
+                                            (2500, False), (5300, True), ("5100", True), (9999, False)])
 def test_ret_code_retryability(code, retryable):
     error = ehpc_error(_response({"ret_code": code, "message": "m"}))
     assert error.retryable is retryable
@@ -324,6 +375,21 @@ def test_wait_for_jobs_returns_when_every_job_succeeded(sleeps):
     # Finished jobs are not asked about again.
     assert [c["query"]["job_ids"] for c in fake.calls] == ["j-1,j-2", "j-2", "j-2"]
     assert len(sleeps) == 2
+
+
+def test_job_statuses_asks_with_limit_for_every_job_it_polls_100_a_call(sleeps):
+    job_ids = ["j-%010d" % i for i in range(230)]
+
+    def route(query, _body):
+        wanted = query["job_ids"].split(",")
+        # The API's default limit is 10: an answer holds no more jobs than asked for.
+        shown = wanted[int(query["offset"]) if "offset" in query else 0:][:int(query.get("limit", 10))]
+        return ok(job_set=[{"job_id": job_id, "status": "pending"} for job_id in shown], total_count=len(wanted))
+
+    client, fake = make_client({("GET", "/api/operation"): route}, sleeps)
+    assert sorted(client.job_statuses(job_ids)) == job_ids
+    assert [len(c["query"]["job_ids"].split(",")) for c in fake.calls] == [100, 100, 30]
+    assert [c["query"]["limit"] for c in fake.calls] == ["100", "100", "30"]
 
 
 def test_wait_for_jobs_failed_job_names_the_job_and_status(sleeps):
