@@ -7,13 +7,14 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: blank_problems
 short_description: What is wrong with role variables that must not be blank
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Takes a mapping of variable names to their values and returns one message per blank value, in the order given;
     an empty list when none is blank.
   - Blank is null, a text of blanks only (an unanswered survey question gives V("")), an empty list or an empty mapping.
     A number is not blank.
-  - The message is C(<name> is blank), or C(<name> must not be blank: <why>) with O(why).
+  - >-
+    The message is C(<name> is blank), or C(<name> must not be blank: <why>) with O(why).
 options:
   _input:
     description: Variable names and their values.

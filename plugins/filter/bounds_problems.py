@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: bounds_problems
 short_description: What is wrong with a pair of role variables that are a lower and an upper bound
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Takes a mapping of exactly two variables, the lower bound first, and returns C([<lower> <value> is above <upper> <value>])
     when the lower bound is above the upper bound; an empty list otherwise.

@@ -7,9 +7,10 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: cce_scale_in_summary
 short_description: One line that says what a removal of CCE nodes did
-version_added: 0.3.0
+version_added: 0.2.0
 description:
-  - Takes the result of P(hpcops.clusters.cce_node_remove#module) and returns the summary the C(cce_scale_in) role prints,
+  - >-
+    Takes the result of P(hpcops.clusters.cce_node_remove#module) and returns the summary the C(cce_scale_in) role prints,
     for example C(removed cce-demo-node-3 (8a2f...) from CCE cluster cce-demo: 3 -> 2 nodes).
   - The counts are read from the cluster. Before, the live nodes (not being deleted) of O(plan); after, those of the result.
     In check mode, how many would stay.

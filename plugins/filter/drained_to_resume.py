@@ -7,9 +7,10 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: drained_to_resume
 short_description: Which drained nodes go back into service after a failed drain-and-remove
-version_added: 0.3.0
+version_added: 0.2.0
 description:
-  - A drained removal takes nodes out of service (drained in Slurm, cordoned in Kubernetes), then removes them. When a
+  - >-
+    A drained removal takes nodes out of service (drained in Slurm, cordoned in Kubernetes), then removes them. When a
     step fails, the nodes this run took out go back into service, except the nodes whose removal went through:
     one on its way out must stay out, or it would be handed work.
   - Takes the names of the nodes this run took out (nodes that were out of service before are never put back) and

@@ -7,15 +7,18 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: ehpc_scale_summary
 short_description: One line that says what a change of an EHPC cluster's node count did
-version_added: 0.3.0
+version_added: 0.2.0
 description:
-  - Takes the result of P(hpcops.clusters.ehpc_nodes#module) and returns the summary the EHPC roles print, for example
+  - >-
+    Takes the result of P(hpcops.clusters.ehpc_nodes#module) and returns the summary the EHPC roles print, for example
     C(compute nodes of ehpc-8jqdq0mz: 2 -> 5; added compute03 (cln-4x1b2c3d), ...).
   - The counts are read from the cluster, not taken from the count asked for. Before the change, the nodes of
     O(role) in O(before) that are not being deleted (or O(current) when given); after it, those in the result's C(nodes).
   - Added and removed nodes are named C(name (ID)) from O(before) and the result's nodes; a node no read shows keeps its ID.
-  - Removed nodes that ran HPC jobs in O(before) (read with the jobs) are named with their jobs, C(HPC jobs killed: 19455 on ...).
-  - In check mode the line says what would happen, C(2 now, 5 wanted (check mode: nothing was changed); would add 3 node(s)).
+  - >-
+    Removed nodes that ran HPC jobs in O(before) (read with the jobs) are named with their jobs, C(HPC jobs killed: 19455 on ...).
+  - >-
+    In check mode the line says what would happen, C(2 now, 5 wanted (check mode: nothing was changed); would add 3 node(s)).
 options:
   _input:
     description: The registered result of P(hpcops.clusters.ehpc_nodes#module).

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: given_names
 short_description: The names of the role variables that were given a value, a blank answer counting as not given
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Takes a mapping of variable names to their values and returns the names whose value is not blank, in the order given.
   - Blank is null, a text of blanks only (an unanswered survey question gives V("")), an empty list or an empty mapping,

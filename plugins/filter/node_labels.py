@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: node_labels
 short_description: Nodes named for messages, as C(name (ID))
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Takes node keys (IDs, say) and returns the label of each as the roles print nodes, C(compute03 (cln-4x1b2c3d)).
   - The names are looked up in the node lists given, a later list winning (it was read later). A key that no list

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: node_names
 short_description: The names cloud nodes have in another system, such as Slurm or Kubernetes
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Takes the keys of the nodes picked (node IDs, say), looks each up in O(nodes) (a node list as the modules return it)
     by O(key), and reads the node's name in the other system from its attribute O(attribute), for example the EHPC

@@ -7,11 +7,12 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: number_problems
 short_description: What is wrong with role variables that must be whole numbers
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Takes a mapping of variable names to their values, in the order they should be reported, and returns one
     message per value that is wrong, in that order; an empty list when all are right.
-  - A boolean is always wrong: Ansible's C(int) type, and so a role's argument specification, reads V(true) as 1,
+  - >-
+    A boolean is always wrong: Ansible's C(int) type, and so a role's argument specification, reads V(true) as 1,
     so C(count: yes) would scale a cluster to one node. Its message is C(<name> must be a whole number, not a boolean (got True)).
   - With O(minimum), a value that is not a whole number at least O(minimum) is wrong too (texts such as V("5") from
     a survey count as numbers). Its message is C(<name> must be at least <minimum> <unit>, got <value>).
@@ -42,8 +43,11 @@ EXAMPLES = r"""
     fail_msg: "{{ problems | first | default('') }}"
 
 - name: Refuse a timeout under one second
+  vars:
+    problems: "{{ {'my_timeout': my_timeout} | hpcops.clusters.number_problems(minimum=1, unit='second') }}"
   ansible.builtin.assert:
-    that: "{{ {'my_timeout': my_timeout} | hpcops.clusters.number_problems(minimum=1, unit='second') == [] }}"
+    that: problems | length == 0
+    fail_msg: "{{ problems | first | default('') }}"   # my_timeout must be at least 1 second, got 0
 """
 
 RETURN = r"""

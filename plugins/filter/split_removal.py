@@ -7,11 +7,12 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: split_removal
 short_description: Which nodes of a cluster a removal takes and which stay
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Takes a cluster's nodes as a module returned them and the keys of the nodes a removal plans to take
     (RV(hpcops.clusters.cce_node_remove#module:removed) in check mode, say), and splits the live nodes in two.
-  - Nodes already being deleted (an EHPC node's C(transition_status) V(deleting), a CCE node's C(phase) V(Deleting))
+  - >-
+    Nodes already being deleted (an EHPC node's C(transition_status) V(deleting), a CCE node's C(phase) V(Deleting))
     are neither leaving nor staying: they are gone already.
 options:
   _input:

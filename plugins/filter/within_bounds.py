@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: within_bounds
 short_description: Whether a number lies within guard rails
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Returns V(true) when the input is a whole number from O(minimum) to O(maximum), both included.
   - A null bound means no limit on that side. Texts such as V("5") from a survey count as numbers.
