@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpcops.clusters contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The roles' node rules: node_names, node_labels, drained_to_resume, split_removal."""
+"""The roles' node rules: node_names, node_labels, drained_to_resume, split_removal, k8s_drain_outcome."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpcops.clusters.plugins.filter import drained_to_resume, node_labels, node_names, split_removal
+from ansible_collections.hpcops.clusters.plugins.filter import (drained_to_resume, k8s_drain_outcome, node_labels, node_names,
+                                                                 split_removal)
 
 EHPC = [
     {"id": "cln-1", "name": "compute01", "role": "compute", "private_ip": "10.0.0.1", "instance_id": "i-1", "transition_status": ""},
@@ -136,8 +137,45 @@ def test_split_removal_splits_the_live_nodes(nodes, removed, key, expected):
 
 @pytest.mark.parametrize("module, name", [
     (node_names, "node_names"), (node_labels, "node_labels"), (drained_to_resume, "drained_to_resume"),
-    (split_removal, "split_removal"),
+    (split_removal, "split_removal"), (k8s_drain_outcome, "k8s_drain_outcome"),
 ])
 def test_each_filter_is_registered_under_its_documented_name(module, name):
     assert list(module.FilterModule().filters()) == [name]
     assert "\nname: %s\n" % name in module.DOCUMENTATION
+
+
+LATE = "timeout reached while pods were still running."
+
+
+def drain_item(name, changed=True, warnings=None):
+    item = {"changed": changed, "k8s_node": name, "result": "node %s done." % name}
+    if warnings is not None:
+        item["warnings"] = warnings
+    return item
+
+
+@pytest.mark.parametrize("result, expected", [
+    ({"changed": True, "results": [drain_item("10.0.0.1"), drain_item("10.0.0.2")]},
+     {"drained": ["10.0.0.1", "10.0.0.2"], "late": []}),
+    # a node already cordoned before is not changed, and not this run's to uncordon
+    ({"changed": True, "results": [drain_item("10.0.0.1", changed=False), drain_item("10.0.0.2")]},
+     {"drained": ["10.0.0.2"], "late": []}),
+    ({"changed": True, "results": [drain_item("10.0.0.1"), drain_item("10.0.0.2", warnings=[LATE])]},
+     {"drained": ["10.0.0.1", "10.0.0.2"], "late": ["10.0.0.2"]}),
+    # the warning moved to the loop's result (ansible-core 2.19): every node counts as late
+    ({"changed": True, "warnings": [LATE], "results": [drain_item("10.0.0.1"), drain_item("10.0.0.2")]},
+     {"drained": ["10.0.0.1", "10.0.0.2"], "late": ["10.0.0.1", "10.0.0.2"]}),
+    ({"changed": True, "warnings": ["something else"], "results": [drain_item("10.0.0.1", warnings=["other"])]},
+     {"drained": ["10.0.0.1"], "late": []}),
+    # check mode skips the loop; an empty result (nothing run yet) drained nothing
+    ({"changed": False, "skipped": True, "results": [{"changed": False, "skipped": True, "k8s_node": "10.0.0.1"}]},
+     {"drained": [], "late": []}),
+    ({}, {"drained": [], "late": []}),
+], ids=["drained", "cordoned-before", "late-item", "late-loop", "other-warnings", "check-mode", "nothing-run"])
+def test_k8s_drain_outcome_names_the_nodes_drained_and_the_late_ones(result, expected):
+    assert k8s_drain_outcome.k8s_drain_outcome(result, ["10.0.0.1", "10.0.0.2"], "k8s_node") == expected
+
+
+def test_k8s_drain_outcome_refuses_other_shapes():
+    with pytest.raises(AnsibleFilterError, match="k8s_drain_outcome expects"):
+        k8s_drain_outcome.k8s_drain_outcome([], ["10.0.0.1"])
