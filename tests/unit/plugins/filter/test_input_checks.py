@@ -12,7 +12,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hpcops.clusters.plugins.filter import (blank_problems, bounds_problems, given_names,
-                                                                 number_problems, within_bounds)
+                                                                number_problems, within_bounds)
 
 SECONDS = "{name} must be a whole number of seconds, at least {minimum} (got {value})"
 

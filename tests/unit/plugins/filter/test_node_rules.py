@@ -12,7 +12,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hpcops.clusters.plugins.filter import (drained_to_resume, k8s_drain_outcome, node_labels, node_names,
-                                                                 split_removal)
+                                                                split_removal)
 
 EHPC = [
     {"id": "cln-1", "name": "compute01", "role": "compute", "private_ip": "10.0.0.1", "instance_id": "i-1", "transition_status": ""},

@@ -50,7 +50,7 @@ def result(nodes, added=(), removed=(), add=0):
     (result(TWO + [node(3, busy=True, jobs=["7"])], removed=["cln-3"]), TWO + [node(3, busy=True, jobs=["7"])],
      {"wanted": 2, "check_mode": True},
      "compute nodes of " + C + ": 3 now, 2 wanted (check mode: nothing was changed); would remove compute03 (cln-3); "
-         "HPC jobs that would be killed: 7 on compute03 (cln-3)"),
+     "HPC jobs that would be killed: 7 on compute03 (cln-3)"),
     (result([node(9, role="login")], removed=["cln-8"]), [node(8, role="login"), node(9, role="login")],
      {"wanted": 1, "role": "login"}, "login nodes of " + C + ": 2 -> 1; removed login08 (cln-8)"),
     # ehpc_autoscale: its decision counted the nodes, and its word is "decided"

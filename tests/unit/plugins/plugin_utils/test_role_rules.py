@@ -10,7 +10,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.hpcops.clusters.plugins.plugin_utils.role_rules import (is_blank, is_leaving, label,
-                                                                                labels_by_key, whole_number)
+                                                                                 labels_by_key, whole_number)
 
 
 @pytest.mark.parametrize("value, expected", [
