@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpcops.clusters contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The roles' input checks: number_problems, blank_problems, given_names, bounds_problems, within_bounds."""
+"""The roles' input checks: number_problems, blank_problems, given_names, cce_login, bounds_problems, within_bounds."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpcops.clusters.plugins.filter import (blank_problems, bounds_problems, given_names,
+from ansible_collections.hpcops.clusters.plugins.filter import (blank_problems, bounds_problems, cce_login, given_names,
                                                                 number_problems, within_bounds)
 
 SECONDS = "{name} must be a whole number of seconds, at least {minimum} (got {value})"
@@ -119,8 +119,42 @@ def test_within_bounds_is_true_only_inside_the_guard_rails(value, minimum, maxim
 
 @pytest.mark.parametrize("module, name", [
     (number_problems, "number_problems"), (blank_problems, "blank_problems"), (given_names, "given_names"),
-    (bounds_problems, "bounds_problems"), (within_bounds, "within_bounds"),
+    (bounds_problems, "bounds_problems"), (within_bounds, "within_bounds"), (cce_login, "cce_login"),
 ])
 def test_each_filter_is_registered_under_its_documented_name(module, name):
     assert list(module.FilterModule().filters()) == [name]
     assert "\nname: %s\n" % name in module.DOCUMENTATION
+
+
+SALTED = "$6$saltsalt$notarealhash"
+
+
+@pytest.mark.parametrize("given, expected", [
+    ({"ssh_key": " KeyPair-demo ", "password": None, "username": "root", "user_password": None}, {"ssh_key": "KeyPair-demo"}),
+    ({"ssh_key": "", "password": SALTED, "username": "admin", "user_password": None},
+     {"user_password": {"username": "admin", "password": SALTED}}),
+    # a blank user name from a survey is root
+    ({"ssh_key": " ", "password": SALTED, "username": "", "user_password": {}},
+     {"user_password": {"username": "root", "password": SALTED}}),
+    ({"ssh_key": None, "password": None, "username": "root", "user_password": {"username": None, "password": SALTED}},
+     {"user_password": {"username": "root", "password": SALTED}}),
+    ({"user_password": {"username": "ops", "password": SALTED}}, {"user_password": {"username": "ops", "password": SALTED}}),
+], ids=["key-pair", "flat-password", "blank-user", "dict-null-user", "dict"])
+def test_cce_login_builds_the_one_login_given(given, expected):
+    assert cce_login.cce_login(given) == expected
+
+
+@pytest.mark.parametrize("given, named", [
+    ({"ssh_key": "", "password": None, "user_password": {}}, "got none"),
+    ({"ssh_key": "k", "password": SALTED}, "got ssh_key and password"),
+    ({"ssh_key": "k", "user_password": {"password": SALTED}}, "got ssh_key and user_password"),
+])
+def test_cce_login_refuses_anything_but_one_login_without_showing_a_secret(given, named):
+    with pytest.raises(AnsibleFilterError, match=named) as failure:
+        cce_login.cce_login(given)
+    assert SALTED not in str(failure.value)
+
+
+def test_cce_login_refuses_a_user_password_that_is_no_mapping():
+    with pytest.raises(AnsibleFilterError, match="user_password must be a mapping"):
+        cce_login.cce_login({"user_password": ["root", SALTED]})
