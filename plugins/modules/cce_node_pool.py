@@ -23,7 +23,7 @@ description:
   - Before a scale-in, the nodes in O(protected_nodes) are locked against scale-down
     (C(POST .../nodes/locknodescaledown)), so lowering the count can't remove them; RV(locked_nodes) lists them.
     A scale-in that would need a protected node (more protected nodes than O(count)) fails before any write.
-  - A scale-out of a pool whose C(Scalable) condition is C(False) (sold out, quota) is refused before any write:
+  - A scale-out of a pool whose C(Scalable) condition is C(False) (sold out, quota) is refused before any write;
     such a pool does not scale out. When the pool turns C(Scalable=False) while waiting, the task fails as soon
     as no node is being created any more, saying how many nodes came up.
   - Every answer is checked before it is used. An answer that is not what CCE answers (an HTML page from a
