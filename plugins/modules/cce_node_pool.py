@@ -228,7 +228,6 @@ order_id:
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import node_summary
 from ansible_collections.hpcops.clusters.plugins.module_utils.cce_pool_plan import (
     PoolPlanError, find_pool, node_changes, nodes_of_pool, plan_scale, pool_reached, pool_summary, stalled)
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError

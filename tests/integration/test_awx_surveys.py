@@ -290,8 +290,8 @@ def test_cce_scale_survey_plans_then_scales_a_pool_keeping_the_text_area_nodes(s
 
 
 def test_cce_scale_survey_count_outside_the_autoscaling_bounds_fails_naming_them(sim, tmp_path):
-    run = launch(sim, tmp_path, "cce_scale", {"cce_scale_cluster_id": CCE_POOL_CLUSTER,
-                                               "cce_scale_node_pool": "pool-autoscale", "cce_scale_count": "9"})
+    answers = {"cce_scale_cluster_id": CCE_POOL_CLUSTER, "cce_scale_node_pool": "pool-autoscale", "cce_scale_count": "9"}
+    run = launch(sim, tmp_path, "cce_scale", answers)
     assert run.rc != 0 and run.failed, run
     assert "minNodeCount 1, maxNodeCount 4" in run.result["msg"]
     assert sim.writes() == []

@@ -198,4 +198,3 @@ def test_a_deadline_fails_saying_how_far_the_pool_got(refusals):
     assert "(it has 3, 1 being created, 0 being deleted)" in result["msg"]
     assert [n["phase"] for n in result["added_nodes"]] == ["Installing"]
     assert result["failure"]["timed_out"] is True
-

@@ -183,8 +183,12 @@ def test_the_sdk_cce_client_scales_a_pool_and_locks_a_node(sim: Simulator) -> No
         desired_node_count=1, scale_groups=["default"]))
     client.scale_node_pool(cce_models.ScaleNodePoolRequest(cluster_id=CCE_POOL_CLUSTER_ID, nodepool_id=compute, body=body))
     request = cce_models.ShowNodePoolRequest(cluster_id=CCE_POOL_CLUSTER_ID, nodepool_id=compute)
-    done = poll(lambda: (lambda p: p if (p.status.current_node, p.status.deleting_node) == (1, 0) else None)(
-        client.show_node_pool(request)))
+
+    def settled() -> Any:
+        shown = client.show_node_pool(request)
+        return shown if (shown.status.current_node, shown.status.deleting_node) == (1, 0) else None
+
+    done = poll(settled)
     assert done.spec.initial_node_count == 1
     left = [n.metadata.uid for n in client.list_nodes(cce_models.ListNodesRequest(cluster_id=CCE_POOL_CLUSTER_ID)).items
             if n.metadata.annotations["kubernetes.io/node-pool.id"] == compute]
