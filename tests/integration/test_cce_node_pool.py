@@ -198,3 +198,71 @@ def test_a_deadline_fails_saying_how_far_the_pool_got(refusals):
     assert "(it has 3, 1 being created, 0 being deleted)" in result["msg"]
     assert [n["phase"] for n in result["added_nodes"]] == ["Installing"]
     assert result["failure"]["timed_out"] is True
+
+
+@pytest.fixture(scope="module")
+def answers(simulator_session, tmp_path_factory):
+    """Wrong and lost answers: reads fail closed, a lost scale answer is settled by reading the pool."""
+    sim = simulator_session
+    sim.reset()
+    scenario = (Scenario(sim, tmp_path_factory.mktemp("cce_node_pool_answers"))
+                .task("pools html", "cce_node_pool", args("pool-compute", 4),
+                      [{"kind": "bad_answer", "method": "GET", "path": "/nodepools$", "body": "html"}])
+                .task("pools without items", "cce_node_pool", args("pool-compute", 4),
+                      [{"kind": "bad_answer", "method": "GET", "path": "/nodepools$", "body": "missing:items"}])
+                .task("info without kind", "cce_node_pool_info", {"cluster_id": CLUSTER},
+                      [{"kind": "bad_answer", "method": "GET", "path": "/nodepools$", "body": "missing:kind"}])
+                .task("pool status html while waiting", "cce_node_pool", args("pool-autoscale", 3),
+                      [{"kind": "bad_answer", "method": "GET", "path": "/nodepools/[^/]+$", "body": "html", "times": 10}])
+                .snapshot("after status html")
+                .task("scale answer lost after it landed", "cce_node_pool", args("pool-compute", 4),
+                      [{"kind": "drop_after", "path": SCALE}])
+                .task("scale answered with a page", "cce_node_pool", args("pool-compute", 3),
+                      [{"kind": "bad_answer", "path": SCALE, "body": "html"}])
+                .task("scale refused", "cce_node_pool", args("pool-compute", 2),
+                      [{"kind": "status", "status": 403, "path": SCALE}])
+                .task("lock 503 once", "cce_node_pool",
+                      args("pool-compute", 2, protected_nodes=[n["name"] for n in pool_nodes(sim.state(), "pool-compute")]),
+                      [{"kind": "status", "status": 503, "path": "locknodescaledown"}]))
+    return scenario.run()
+
+
+@pytest.mark.parametrize("name, words", [
+    ("pools html", ["unexpected answer from", "CCE ListNodePools", "the body is not JSON"]),
+    ("pools without items", ["CCE ListNodePools", "no `items`"]),
+    ("info without kind", ["CCE ListNodePools", "no `kind`"]),
+])
+def test_a_wrong_pool_list_fails_closed_with_zero_writes(answers, name, words):
+    result = answers[name]
+    assert result.get("failed") and result["changed"] is False, result
+    for word in words:
+        assert word in result["msg"], result["msg"]
+    assert answers.writes_of(name) == []
+
+
+def test_a_wrong_pool_status_while_waiting_fails_keeping_the_change(answers):
+    result = answers["pool status html while waiting"]
+    assert result.get("failed") and result["changed"] is True, result
+    assert "CCE ShowNodePool" in result["msg"]
+    assert len(answers.writes_of("pool status html while waiting", SCALE)) == 1
+
+
+def test_a_lost_scale_answer_is_settled_by_reading_the_pool_not_resent(answers):
+    for name, count in (("scale answer lost after it landed", 4), ("scale answered with a page", 3)):
+        result = answers[name]
+        assert result["changed"] is True and not result.get("failed"), result
+        assert len(answers.writes_of(name, SCALE)) == 1, name
+        assert result["node_pool"]["current"] == count and result["node_pool"]["count"] == count
+
+
+def test_a_refused_scale_fails_with_no_change(answers):
+    result = answers["scale refused"]
+    assert result.get("failed") and result["changed"] is False, result
+    assert "scaling to 2 was refused; nothing was scaled" in result["msg"] and "HTTP 403" in result["msg"]
+
+
+def test_a_lock_refused_once_with_503_is_sent_again(answers):
+    result = answers["lock 503 once"]
+    assert result["changed"] is True and not result.get("failed"), result
+    assert [c["status"] for c in answers.calls_of("lock 503 once", "locknodescaledown")] == [503, 200]
+    assert result["node_pool"]["current"] == 2 and len(result["locked_nodes"]) == 2
