@@ -110,6 +110,17 @@ HUAWEI_SHAPES = {
     "CCE RemoveNodesTask": (("status", dict), ("status.jobID", str)),
     # huaweicloudsdkcce ShowJobResponse: status.phase, status.reason.
     "CCE ShowJob": (("status", dict), ("status.phase", str)),
+    # huaweicloudsdkcce ListNodePoolsResponse: kind, apiVersion, items (list of NodePoolResp); each
+    # pool is checked further by cce_pool_plan.pool_problem.
+    "CCE ListNodePools": (("kind", str), ("items", list)),
+    # huaweicloudsdkcce ShowNodePoolResponse: a NodePool (metadata, spec, status).
+    "CCE ShowNodePool": (("metadata", dict), ("metadata.uid", str), ("spec", dict), ("status", dict)),
+    # huaweicloudsdkcce ScaleNodePoolResponse has one field, orderID, "returned only for yearly/monthly
+    # nodes": a success is a JSON object, possibly empty.
+    "CCE ScaleNodePool": (),
+    # Lock/UnlockNodepoolNodeScaleDownResponse define no field: a JSON object, possibly empty.
+    "CCE LockNodeScaleDown": (),
+    "CCE UnlockNodeScaleDown": (),
     # huaweicloudsdkmodelarts GetHyperClusterResponse: id, name, network_info.
     "ModelArts ShowHyperCluster": (("id", str),),
     # huaweicloudsdkmodelarts ListHyperClusterResponse: hyper_clusters (list of HyperCluster).

@@ -18,6 +18,12 @@ from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_client
 NODES = "/api/v3/projects/{project}/clusters/{cluster}/nodes"
 REMOVE = "/api/v3/projects/{project}/clusters/{cluster}/nodes/operation/remove"
 JOB = "/api/v3/projects/{project}/jobs/{job}"
+# Node pools (huaweicloudsdkcce v3 CceClient: list_node_pools, show_node_pool, scale_node_pool,
+# lock_nodepool_node_scale_down, unlock_nodepool_node_scale_down).
+NODE_POOLS = "/api/v3/projects/{project}/clusters/{cluster}/nodepools"
+NODE_POOL = "/api/v3/projects/{project}/clusters/{cluster}/nodepools/{pool}"
+SCALE_NODE_POOL = "/api/v3/projects/{project}/clusters/{cluster}/nodepools/{pool}/operation/scale"
+NODE_SCALEDOWN_LOCK = "/api/v3/projects/{project}/clusters/{cluster}/nodes/{action}"
 
 
 class CceClient(HuaweiCloudClient):
@@ -73,3 +79,55 @@ class CceClient(HuaweiCloudClient):
 
         kwargs = {"sleep": sleep} if sleep else {}
         return waiters.poll(check, timeout, describe, **kwargs)
+
+    # --- node pools ------------------------------------------------------------------------
+
+    def _checked_pool(self, item, call: str) -> dict:
+        from ansible_collections.hpcops.clusters.plugins.module_utils.answer_shapes import unexpected_answer
+        from ansible_collections.hpcops.clusters.plugins.module_utils.cce_pool_plan import pool_problem
+        problem = pool_problem(item)
+        if problem:
+            raise unexpected_answer(self.endpoint, call, problem)
+        return item
+
+    def list_node_pools(self, cluster_id: str) -> list:
+        """The cluster's node pools (NodePool items, each checked). The default pool is not asked for:
+        its nodes are the cluster's own and it can't be scaled by count."""
+        answer = self.call("GET", self.path(NODE_POOLS, project=self.project_id, cluster=cluster_id),
+                           shape="CCE ListNodePools")
+        return [self._checked_pool(item, "CCE ListNodePools") for item in answer["items"]]
+
+    def show_node_pool(self, cluster_id: str, pool_id: str) -> dict:
+        answer = self.call("GET", self.path(NODE_POOL, project=self.project_id, cluster=cluster_id, pool=pool_id),
+                           shape="CCE ShowNodePool")
+        return self._checked_pool(answer, "CCE ShowNodePool")
+
+    def scale_node_pool(self, cluster_id: str, pool_id: str, count: int) -> str | None:
+        """Set the pool's node count; returns the order id (yearly/monthly nodes only) or None.
+
+        ``desiredNodeCount`` is always sent: huaweicloudsdkcce's ScaleNodePoolSpec says an omitted
+        count is 0, which deletes every node of the scale group.
+        """
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ApiError("ScaleNodePool needs a node count of 0 or more, not %r" % (count,))
+        body = {"kind": "NodePool", "apiVersion": "v3",
+                "spec": {"desiredNodeCount": count, "scaleGroups": ["default"]}}
+        # Not re-sent after an ambiguous failure: the caller reads the pool's count first.
+        answer = self.call("POST", self.path(SCALE_NODE_POOL, project=self.project_id, cluster=cluster_id,
+                                             pool=pool_id), body=body, shape="CCE ScaleNodePool")
+        order_id = answer.get("orderID")
+        if order_id is not None and not isinstance(order_id, str):
+            from ansible_collections.hpcops.clusters.plugins.module_utils.answer_shapes import unexpected_answer
+            raise unexpected_answer(self.endpoint, "CCE ScaleNodePool", "`orderID` is not a string")
+        return order_id or None
+
+    def set_scale_down_lock(self, cluster_id: str, uids: list, locked: bool = True) -> None:
+        """Protect nodes from (or open them to) removal by a lower pool count."""
+        if not uids:
+            raise ApiError("a scale-down lock needs at least one node")
+        action = "locknodescaledown" if locked else "unlocknodescaledown"
+        body = {"apiVersion": "v3", "kind": "List", "nodeList": list(uids)}
+        # Locking a locked node again changes nothing, so a lost answer is simply sent again.
+        self.call("POST", self.path(NODE_SCALEDOWN_LOCK, project=self.project_id, cluster=cluster_id, action=action),
+                  body=body, safe_to_repeat=True,
+                  shape="CCE LockNodeScaleDown" if locked else "CCE UnlockNodeScaleDown")

@@ -139,6 +139,11 @@ class Scenario:
         self._before.append(self._curl("POST", "/_sim/hpc_jobs", {"cluster_id": cluster_id, "nodes": nodes}))
         return self
 
+    def control(self, method: str, path: str, body=None) -> Scenario:
+        """Any control call (``/_sim/...``) before the next task, e.g. a CCE node pool's settings."""
+        self._before.append(self._curl(method, path, body))
+        return self
+
     def finish_hpc_job(self, job_id: int) -> Scenario:
         self._before.append(self._curl("POST", "/_sim/hpc_jobs/%d/finish" % job_id, {}))
         return self

@@ -32,9 +32,10 @@ except ImportError:  # requirements-dev.txt installs it; only a hand-made venv l
     ansible_runner = pytest.importorskip("ansible_runner")
 
 TEMPLATES = REPO_ROOT / "docs" / "awx" / "job_templates"
-PLAYBOOKS = ["ehpc_scale", "ehpc_rolling_restart", "cce_scale_in", "ehpc_autoscale"]
+PLAYBOOKS = ["ehpc_scale", "ehpc_rolling_restart", "cce_scale_in", "ehpc_autoscale", "cce_scale"]
 EHPC_CLUSTER = "ehpc-8jqdq0mz"
 CCE_CLUSTER = "cce-demo"
+CCE_POOL_CLUSTER = "cce-pools"
 SALTED = "$6$saltsalt$notarealhashbutlongenough"
 
 # Parameters of the awx.awx.job_template module these files use (a subset of what it takes).
@@ -262,3 +263,35 @@ def test_autoscale_survey_defaults_decide_in_check_mode_without_writing(sim, tmp
     assert sim.writes() == []
     decision = [r["msg"] for r in run.results if str(r.get("msg", "")).startswith(EHPC_CLUSTER + ": ")]
     assert decision and decision[0].endswith("(check mode: nothing was changed)")
+
+
+def pool_nodes(sim, name: str) -> list:
+    cluster = sim.state()["cce"]["clusters"][CCE_POOL_CLUSTER]
+    uid = next(p["uid"] for p in cluster["pools"].values() if p["name"] == name)
+    return sorted((n for n in cluster["nodes"].values() if n.get("pool") == uid and n["phase"] != "Deleting"),
+                  key=lambda n: n["created_at"])
+
+
+def test_cce_scale_survey_plans_then_scales_a_pool_keeping_the_text_area_nodes(sim, tmp_path):
+    base = {"cce_scale_cluster_id": CCE_POOL_CLUSTER, "cce_scale_node_pool": "pool-autoscale"}
+    planned = launch(sim, tmp_path, "cce_scale", dict(base, cce_scale_count="4"), job_type="check")
+    assert planned.rc == 0, planned
+    assert sim.writes() == []
+    assert [r["msg"] for r in planned.results if str(r.get("msg", "")).startswith("node pool ")] == [
+        "node pool pool-autoscale of cce-pools: 2 now, 4 wanted (check mode: nothing was changed); would add 2 node(s)"]
+    out = launch(sim, tmp_path, "cce_scale", dict(base, cce_scale_count="4"))
+    assert out.rc == 0, out
+    nodes = pool_nodes(sim, "pool-autoscale")
+    assert len(nodes) == 4
+    keep = [nodes[-1]["name"]]
+    shrink = launch(sim, tmp_path, "cce_scale", dict(base, cce_scale_count="1", cce_scale_protected_nodes=keep[0] + "\n"))
+    assert shrink.rc == 0, shrink
+    assert [n["name"] for n in pool_nodes(sim, "pool-autoscale")] == keep
+
+
+def test_cce_scale_survey_count_outside_the_autoscaling_bounds_fails_naming_them(sim, tmp_path):
+    answers = {"cce_scale_cluster_id": CCE_POOL_CLUSTER, "cce_scale_node_pool": "pool-autoscale", "cce_scale_count": "9"}
+    run = launch(sim, tmp_path, "cce_scale", answers)
+    assert run.rc != 0 and run.failed, run
+    assert "minNodeCount 1, maxNodeCount 4" in run.result["msg"]
+    assert sim.writes() == []

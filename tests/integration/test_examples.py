@@ -2,8 +2,8 @@
 
 The examples are what users copy, so they must parse, pass ``ansible-playbook
 --syntax-check``, use only documented options, and do what they say against the
-simulator's default world (EHPC cluster ehpc-8jqdq0mz, CCE cluster cce-demo, hyper
-clusters hc-demo-hps / hc-demo-ecs). Each module's examples run in order as one play on
+simulator's default world (EHPC cluster ehpc-8jqdq0mz, CCE clusters cce-demo and, with node
+pools, cce-pools, hyper clusters hc-demo-hps / hc-demo-ecs). Each module's examples run in order as one play on
 a freshly reset simulator.
 
 ADJUSTMENTS lists the few changes an example needs before it can run here: a variable
@@ -57,6 +57,9 @@ ADJUSTMENTS = {
         # A realistic CCE cluster uuid; the simulator's cluster is cce-demo.
         replace={CCE_PLACEHOLDER_CLUSTER: "cce-demo"},
     ),
+    # The simulator's node pools are in its cluster cce-pools.
+    "cce_node_pool": Adjust(replace={CCE_PLACEHOLDER_CLUSTER: "cce-pools"}),
+    "cce_node_pool_info": Adjust(replace={CCE_PLACEHOLDER_CLUSTER: "cce-pools"}),
     "cce_node_remove": Adjust(
         replace={
             CCE_PLACEHOLDER_CLUSTER: "cce-demo",

@@ -22,6 +22,7 @@ BASE = {
     "ehpc_rolling_restart.yml": {},
     "cce_scale_in.yml": {"cce_scale_in_nodes": "cce-demo-node-3", "cce_scale_in_ssh_key": "KeyPair-demo"},
     "ehpc_autoscale.yml": {},
+    "cce_scale.yml": {"cce_scale_node_pool": "pool-compute", "cce_scale_count": "3"},
 }
 
 
@@ -40,12 +41,16 @@ def extra(playbook: str = "", **variables):
     ("cce_scale_in.yml", "cce_scale_in_cluster_id"),
     ("cce_scale_in.yml", "cce_scale_in_nodes"),
     ("ehpc_autoscale.yml", "ehpc_autoscale_cluster_id"),
+    ("cce_scale.yml", "cce_scale_cluster_id"),
+    ("cce_scale.yml", "cce_scale_node_pool"),
+    ("cce_scale.yml", "cce_scale_count"),
 ])
 def test_job_template_playbooks_have_no_default_for_what_they_change(sim, playbook_runner, playbook, missing):
     # Everything else given, without the simulator inventory: as an AWX job whose survey left the question out.
     given = {"ehpc_scale_cluster_id": EHPC_CLUSTER, "ehpc_scale_count": "3", "ehpc_rolling_restart_cluster_id": EHPC_CLUSTER,
              "cce_scale_in_cluster_id": "cce-demo", "cce_scale_in_nodes": "cce-demo-node-3",
-             "cce_scale_in_ssh_key": "KeyPair-demo", "ehpc_autoscale_cluster_id": EHPC_CLUSTER}
+             "cce_scale_in_ssh_key": "KeyPair-demo", "ehpc_autoscale_cluster_id": EHPC_CLUSTER,
+             "cce_scale_cluster_id": "cce-pools", "cce_scale_node_pool": "pool-compute", "cce_scale_count": "3"}
     del given[missing]
     run = playbook_runner(PLAYBOOKS / playbook, ["-e", json.dumps(given)])
     assert run.rc != 0 and run.failed, run
@@ -54,7 +59,7 @@ def test_job_template_playbooks_have_no_default_for_what_they_change(sim, playbo
 
 
 @pytest.mark.parametrize("playbook", ["ehpc_scale.yml", "ehpc_rolling_restart.yml", "cce_scale_in.yml",
-                                      "ehpc_autoscale.yml"])
+                                      "ehpc_autoscale.yml", "cce_scale.yml"])
 def test_job_template_playbooks_load_no_simulator_values(playbook):
     text = (PLAYBOOKS / playbook).read_text()
     assert "vars_files" not in text and "simulator" not in text.split("- name:", 1)[1]
@@ -69,6 +74,8 @@ def test_job_template_playbooks_load_no_simulator_values(playbook):
     ("ehpc_rolling_restart.yml", "ehpc_rolling_restart_wait_timeout"),
     ("cce_scale_in.yml", "cce_scale_in_wait_timeout"),
     ("ehpc_autoscale.yml", "ehpc_autoscale_wait_timeout"),
+    ("cce_scale.yml", "cce_scale_count"),
+    ("cce_scale.yml", "cce_scale_wait_timeout"),
 ])
 def test_a_boolean_for_a_number_is_refused_before_any_call(sim, playbook_runner, playbook, variable):
     run = playbook_runner(PLAYBOOKS / playbook, extra(playbook, **{variable: True}))
@@ -99,8 +106,15 @@ def test_inconsistent_bounds_are_named(sim, playbook_runner, playbook, variables
     ("cce_scale_in.yml", {"cce_scale_in_nodes": ""}, "cce_scale_in_nodes must list at least one node"),
     ("cce_scale_in.yml", {"cce_scale_in_nodes": " \n \n"}, "cce_scale_in_nodes must list at least one node"),
     ("ehpc_autoscale.yml", {"ehpc_autoscale_cluster_id": " "}, "ehpc_autoscale_cluster_id is blank"),
+    ("cce_scale.yml", {"cce_scale_node_pool": " "}, "cce_scale_node_pool is blank"),
+    ("cce_scale.yml", {"cce_scale_count": "0"},
+     "cce_scale_count 0 would delete every node of node pool pool-compute; set cce_scale_allow_empty=true"),
+    ("cce_scale.yml", {"cce_scale_count": -1}, "cce_scale_count must be 0 or more, got -1"),
+    ("cce_scale.yml", {"cce_scale_wait_timeout": "0"}, "cce_scale_wait_timeout must be at least 1 second, got 0"),
+    ("cce_scale.yml", {"cce_scale_protected_nodes": {"a": 1}}, "cce_scale_protected_nodes must be a list"),
 ], ids=["scale-blank-id", "scale-timeout", "restart-blank-id", "restart-timeout", "cce-blank-id", "cce-blank-nodes",
-        "cce-blank-text-area", "autoscale-blank-id"])
+        "cce-blank-text-area", "autoscale-blank-id", "pool-blank-pool", "pool-count-0", "pool-negative",
+        "pool-timeout", "pool-protected-mapping"])
 def test_blank_values_and_short_timeouts_are_refused(sim, playbook_runner, playbook, variables, message):
     run = playbook_runner(PLAYBOOKS / playbook, extra(playbook, **variables))
     assert run.rc != 0 and run.failed, run

@@ -14,9 +14,9 @@ import pytest
 
 from tests.integration.scenario import Scenario
 from tests.simulator.client import iam_token_request
-from tests.simulator.world import (CCE_CLUSTER_ID, EHPC_CLUSTER_ID, HW_DOMAIN, HW_PROJECT_ID, HW_SECRET_KEY,
-                                   HW_SECURITY_TOKEN, HW_TEMP_ACCESS_KEY, HW_TEMP_SECRET_KEY, HYPER_CLUSTER_ECS,
-                                   HYPER_CLUSTER_HPS, IAM_USERS, QY_SECRET_KEY, QY_ZONE)
+from tests.simulator.world import (CCE_CLUSTER_ID, CCE_POOL_CLUSTER_ID, EHPC_CLUSTER_ID, HW_DOMAIN, HW_PROJECT_ID,
+                                   HW_SECRET_KEY, HW_SECURITY_TOKEN, HW_TEMP_ACCESS_KEY, HW_TEMP_SECRET_KEY,
+                                   HYPER_CLUSTER_ECS, HYPER_CLUSTER_HPS, IAM_USERS, QY_SECRET_KEY, QY_ZONE)
 
 # A long file: tests/conftest.py has pytest-xdist start the slow files first.
 pytestmark = pytest.mark.slow
@@ -26,7 +26,7 @@ CCE = CCE_CLUSTER_ID
 KEY_LOGIN = {"ssh_key": "KeyPair-demo"}
 IAM_PASSWORD = IAM_USERS["demo"]["password"]
 NO_AKSK = {"HW_ACCESS_KEY": "", "HW_SECRET_KEY": ""}  # task environment: AK/SK env fallback off
-MODULES = ["ehpc_nodes", "ehpc_nodes_info", "cce_node_remove", "cce_nodes_info",
+MODULES = ["ehpc_nodes", "ehpc_nodes_info", "cce_node_remove", "cce_nodes_info", "cce_node_pool", "cce_node_pool_info",
            "modelarts_hyper_cluster", "modelarts_hyper_cluster_info"]
 
 
@@ -50,6 +50,10 @@ BAD_INPUT = [
      ["mutually exclusive: ssh_key|user_password"]),
     # A connection option, checked by the module before the client is built.
     ("cce_nodes_info", {"cluster_id": CCE, "timeout": 0}, ["timeout must be at least 1"]),
+    # Emptying a node pool needs allow_empty.
+    ("cce_node_pool", {"cluster_id": CCE_POOL_CLUSTER_ID, "node_pool": "pool-compute", "count": 0},
+     ["count 0 would delete every node", "allow_empty=true"]),
+    ("cce_node_pool_info", {"cluster_id": CCE_POOL_CLUSTER_ID, "node_pool": " "}, ["node_pool must not be blank"]),
     ("modelarts_hyper_cluster", {"id": HYPER_CLUSTER_HPS, "state": "present"}, ["state", "absent"]),
     ("modelarts_hyper_cluster_info", {"id": "a/b"}, ["not a hyper cluster ID"]),
 ]

@@ -18,6 +18,8 @@ MODULES = {
     "ehpc_nodes_info": "EhpcNodesInfo",
     "cce_node_remove": "CceNodeRemove",
     "cce_nodes_info": "CceNodesInfo",
+    "cce_node_pool": "CceNodePool",
+    "cce_node_pool_info": "CceNodePoolInfo",
     "modelarts_hyper_cluster": "ModelArtsHyperCluster",
     "modelarts_hyper_cluster_info": "ModelArtsHyperClusterInfo",
 }

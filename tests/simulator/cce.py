@@ -28,17 +28,23 @@ class BadRequest(Exception):
 
 
 def is_write(method: str) -> bool:
-    return method == "PUT"
+    # PUT: RemoveNodesTask; POST: ScaleNodePool and scale-down (un)lock (cce_pools.py).
+    return method in ("PUT", "POST")
 
 
 def render_node(node: dict[str, Any]) -> dict[str, Any]:
     status: dict[str, Any] = {"phase": node["phase"], "privateIP": node["privateIP"]}
     if node.get("jobID"):
         status["jobID"] = node["jobID"]
+    metadata: dict[str, Any] = {"uid": node["uid"], "name": node["name"], "creationTimestamp": node["creationTimestamp"]}
+    if node.get("pool"):
+        # A node pool's nodes carry the pool's uid (NodeMetadata.annotations; terraform-provider-huaweicloud
+        # finds a pool's nodes by it).
+        metadata["annotations"] = {"kubernetes.io/node-pool.id": node["pool"]}
     return {
         "kind": "Node",
         "apiVersion": "v3",
-        "metadata": {"uid": node["uid"], "name": node["name"], "creationTimestamp": node["creationTimestamp"]},
+        "metadata": metadata,
         "spec": {"flavor": node["flavor"], "az": node["az"], "login": {"sshKey": node["sshKey"]}},
         "status": status,
     }

@@ -124,6 +124,15 @@ class Simulator:
     def finish_hpc_job(self, job_id: int) -> None:
         self.control("POST", f"/_sim/hpc_jobs/{job_id}/finish", {})
 
+    def node_pool(self, name: str, **settings: Any) -> dict[str, Any]:
+        """Add a CCE node pool (default cluster cce-pools): nodes, autoscaling {min, max}, capacity,
+        sold_out {reason, message}, billing_mode; returns its uid and name."""
+        return self.control("POST", "/_sim/cce/node_pools", dict(settings, name=name))
+
+    def set_node_pool(self, pool: str, **settings: Any) -> dict[str, Any]:
+        """Change a node pool (uid or name): autoscaling, capacity, sold_out (null to clear), billing_mode."""
+        return self.control("POST", f"/_sim/cce/node_pools/{pool}", settings)
+
     def env(self) -> dict[str, str]:
         """Environment variables (the names in the README's Credentials section) pointing a client at this simulator."""
         return {

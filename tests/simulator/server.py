@@ -28,10 +28,10 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from . import cce, ehpc, iam, modelarts
+from . import cce, cce_pools, ehpc, iam, modelarts
 from .faults import Fault, FaultQueue
 from .messages import Reply, Request, json_reply, request_id
-from .world import DEFAULT_COUNTS, EHPC_CLUSTER_ID, MAX_WORLD_NODES, CallContext, World, iso
+from .world import CCE_POOL_CLUSTER_ID, DEFAULT_COUNTS, EHPC_CLUSTER_ID, MAX_WORLD_NODES, CallContext, World, iso
 
 # clock_offset_seconds skews the clock the clouds check request timestamps against (QingCloud
 # `timestamp`, Huawei X-Sdk-Date), as if the client's clock were off by minus that much.
@@ -132,7 +132,8 @@ class App:
         if service == "ehpc":
             return ehpc.handle(self.world, req, ctx)
         if service == "cce":
-            return cce.handle(self.world, req, ctx)
+            pools = cce_pools.handle(self.world, req)
+            return pools if pools is not None else cce.handle(self.world, req, ctx)
         if service == "modelarts":
             return modelarts.handle(self.world, req, ctx)
         if service == "iam":
@@ -200,6 +201,14 @@ class App:
         match = re.fullmatch(r"/_sim/hpc_jobs/([0-9]+)/finish", path)
         if match and method == "POST":
             return json_reply(self._finish_hpc_job(match.group(1), body))
+        match = re.fullmatch(r"/_sim/cce/node_pools(?:/([^/]+))?", path)
+        if match and method == "POST":
+            try:
+                if match.group(1) is None:
+                    return json_reply(cce_pools.control_create(world, body, CCE_POOL_CLUSTER_ID))
+                return json_reply(cce_pools.control_update(world, match.group(1), body, CCE_POOL_CLUSTER_ID))
+            except cce_pools.ControlProblem as exc:
+                raise ControlError(400, str(exc)) from exc
         raise ControlError(404, f"no control endpoint {method} {path}")
 
     @staticmethod

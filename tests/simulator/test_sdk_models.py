@@ -19,7 +19,7 @@ import pytest
 
 from .client import Huawei, poll
 from .fixture import Simulator
-from .world import CCE_CLUSTER_ID, HW_PROJECT_ID
+from .world import CCE_CLUSTER_ID, CCE_POOL_CLUSTER_ID, HW_ACCESS_KEY, HW_PROJECT_ID, HW_SECRET_KEY
 
 NODES = f"/api/v3/projects/{HW_PROJECT_ID}/clusters/{CCE_CLUSTER_ID}/nodes"
 REMOVE = NODES + "/operation/remove"
@@ -122,3 +122,76 @@ def test_modelarts_answers_fit_the_modelarts_models(hw: Huawei) -> None:
     # A deletion under way changes nothing in the answer's shape.
     assert hw.request("DELETE", f"{HYPER}/hc-demo-ecs?type=ECS").status == 204
     fits(modelarts_models, "GetHyperClusterResponse", answer(hw, "GET", f"{HYPER}/hc-demo-ecs?type=ECS"))
+
+
+POOLS = f"/api/v3/projects/{HW_PROJECT_ID}/clusters/{CCE_POOL_CLUSTER_ID}/nodepools"
+POOL_NODES = f"/api/v3/projects/{HW_PROJECT_ID}/clusters/{CCE_POOL_CLUSTER_ID}/nodes"
+
+
+def scale_body(count: int) -> dict:
+    return {"kind": "NodePool", "apiVersion": "v3", "spec": {"desiredNodeCount": count, "scaleGroups": ["default"]}}
+
+
+def test_node_pool_answers_fit_the_node_pool_models(hw: Huawei, sim: Simulator) -> None:
+    listed = fits(cce_models, "ListNodePoolsResponse", answer(hw, "GET", POOLS))
+    by_name = {pool.metadata.name: pool for pool in listed.items}
+    assert sorted(by_name) == ["pool-autoscale", "pool-compute", "pool-soldout"]
+    assert by_name["pool-autoscale"].spec.autoscaling.max_node_count == 4
+    assert [(c.type, c.status) for c in by_name["pool-soldout"].status.conditions] == [("Scalable", "False")]
+    compute = by_name["pool-compute"].metadata.uid
+    shown = fits(cce_models, "ShowNodePoolResponse", answer(hw, "GET", f"{POOLS}/{compute}"))
+    assert (shown.spec.initial_node_count, shown.status.current_node) == (2, 2)
+
+    sim.config(job_seconds=30)
+    fits(cce_models, "ScaleNodePoolResponse", answer(hw, "POST", f"{POOLS}/{compute}/operation/scale", scale_body(3)))
+    # Scaling: a creating node, then (below) a deleting one, and the pool's nodes with their annotation.
+    fits(cce_models, "ShowNodePoolResponse", answer(hw, "GET", f"{POOLS}/{compute}"))
+    nodes = fits(cce_models, "ListNodesResponse", answer(hw, "GET", POOL_NODES))
+    assert {node.metadata.annotations["kubernetes.io/node-pool.id"] for node in nodes.items} == set(
+        pool.metadata.uid for pool in listed.items)
+    lock = {"apiVersion": "v3", "kind": "List", "nodeList": [nodes.items[0].metadata.uid]}
+    fits(cce_models, "LockNodepoolNodeScaleDownResponse", answer(hw, "POST", f"{POOL_NODES}/locknodescaledown", lock))
+    fits(cce_models, "UnlockNodepoolNodeScaleDownResponse", answer(hw, "POST", f"{POOL_NODES}/unlocknodescaledown", lock))
+    fits(cce_models, "ScaleNodePoolResponse", answer(hw, "POST", f"{POOLS}/{compute}/operation/scale", scale_body(1)))
+    fits(cce_models, "ListNodePoolsResponse", answer(hw, "GET", POOLS))
+    # A yearly/monthly pool's scale-out answers its order id.
+    sim.set_node_pool("pool-compute", billing_mode=1)
+    ordered = fits(cce_models, "ScaleNodePoolResponse", answer(hw, "POST", f"{POOLS}/{compute}/operation/scale", scale_body(4)))
+    assert ordered.order_id
+
+
+def sdk_cce_client(sim: Simulator) -> Any:
+    """The official SDK's CceClient, signing with the simulator's AK/SK, pointed at it."""
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcce.v3 import CceClient
+
+    credentials = BasicCredentials(HW_ACCESS_KEY, HW_SECRET_KEY, HW_PROJECT_ID)
+    return CceClient.new_builder().with_credentials(credentials).with_endpoint(sim.url).build()
+
+
+def test_the_sdk_cce_client_scales_a_pool_and_locks_a_node(sim: Simulator) -> None:
+    client = sdk_cce_client(sim)
+    pools = client.list_node_pools(cce_models.ListNodePoolsRequest(cluster_id=CCE_POOL_CLUSTER_ID))
+    compute = next(p for p in pools.items if p.metadata.name == "pool-compute").metadata.uid
+    nodes = [n for n in client.list_nodes(cce_models.ListNodesRequest(cluster_id=CCE_POOL_CLUSTER_ID)).items
+             if n.metadata.annotations["kubernetes.io/node-pool.id"] == compute]
+    kept = nodes[-1].metadata.uid  # the newest: the one a scale-in would take first
+    client.lock_nodepool_node_scale_down(cce_models.LockNodepoolNodeScaleDownRequest(
+        cluster_id=CCE_POOL_CLUSTER_ID, body=cce_models.LockNodeScaledownRequestBody(
+            api_version="v3", kind="List", node_list=[kept])))
+    body = cce_models.ScaleNodePoolRequestBody(kind="NodePool", api_version="v3", spec=cce_models.ScaleNodePoolSpec(
+        desired_node_count=1, scale_groups=["default"]))
+    client.scale_node_pool(cce_models.ScaleNodePoolRequest(cluster_id=CCE_POOL_CLUSTER_ID, nodepool_id=compute, body=body))
+    request = cce_models.ShowNodePoolRequest(cluster_id=CCE_POOL_CLUSTER_ID, nodepool_id=compute)
+
+    def settled() -> Any:
+        shown = client.show_node_pool(request)
+        return shown if (shown.status.current_node, shown.status.deleting_node) == (1, 0) else None
+
+    done = poll(settled)
+    assert done.spec.initial_node_count == 1
+    left = [n.metadata.uid for n in client.list_nodes(cce_models.ListNodesRequest(cluster_id=CCE_POOL_CLUSTER_ID)).items
+            if n.metadata.annotations["kubernetes.io/node-pool.id"] == compute]
+    assert left == [kept]  # the locked node stayed
+    scale_calls = [c for c in sim.writes() if c["path"].endswith("/operation/scale")]
+    assert [(c["method"], c["status"]) for c in scale_calls] == [("POST", 200)]

@@ -38,6 +38,10 @@ IAM_USERS: dict[str, dict[str, Any]] = {
     "viewer": {"password": "viewer-password", "domain": HW_DOMAIN, "read_only": True},
 }
 CCE_CLUSTER_ID = "cce-demo"
+# A second CCE cluster whose nodes all belong to node pools (tests/simulator/cce_pools.py); cce-demo's
+# nodes belong to no pool, as a cluster's nodes made before any pool do.
+CCE_POOL_CLUSTER_ID = "cce-pools"
+CCE_POOL_ANNOTATION = "kubernetes.io/node-pool.id"
 HYPER_CLUSTER_HPS = "hc-demo-hps"
 HYPER_CLUSTER_ECS = "hc-demo-ecs"
 
@@ -47,7 +51,7 @@ MAX_WORLD_NODES = 5000
 # The default world's timestamps start here; nodes made later are stamped with the
 # wall clock (never earlier than the newest existing node, so create_time grows).
 _WORLD_EPOCH = dt.datetime(2024, 6, 1, 8, 0, 0, tzinfo=dt.timezone.utc).timestamp()
-STATE_FORMAT = 2  # 2: hyper clusters shaped as the ModelArts SDK models them
+STATE_FORMAT = 3  # 2: hyper clusters shaped as the ModelArts SDK models them; 3: CCE node pools
 
 _ALNUM = string.ascii_lowercase + string.digits
 
@@ -143,6 +147,7 @@ def build_state(ehpc_login_nodes: int = 1, ehpc_compute_nodes: int = 2, cce_node
             "project_id": HW_PROJECT_ID,
         }
         ts += 1
+    pool_cluster, ts = build_pool_cluster(rng, ts)
     return {
         "format": STATE_FORMAT,
         "counts": {"ehpc_login_nodes": ehpc_login_nodes, "ehpc_compute_nodes": ehpc_compute_nodes, "cce_nodes": cce_nodes},
@@ -153,11 +158,71 @@ def build_state(ehpc_login_nodes: int = 1, ehpc_compute_nodes: int = 2, cce_node
         },
         "hpc_jobs": {},
         "next_hpc_job_id": 19453,
-        "cce": {"clusters": {CCE_CLUSTER_ID: {"cluster_id": CCE_CLUSTER_ID, "nodes": cce}}},
+        "cce": {"clusters": {CCE_CLUSTER_ID: {"cluster_id": CCE_CLUSTER_ID, "nodes": cce},
+                             CCE_POOL_CLUSTER_ID: pool_cluster}},
         "hyper_clusters": hyper,
         "jobs": {},
         "tokens": {},
     }
+
+
+def make_cce_node(uid: str, name: str, created: float, private_ip: str, phase: str = "Active",
+                  pool: str | None = None, flavor: str = "c7.large.2") -> dict[str, Any]:
+    """A CCE node record; ``pool`` is the uid of its node pool (ListNodes shows it as an annotation)."""
+    node = {"uid": uid, "name": name, "creationTimestamp": cce_time(created), "flavor": flavor,
+            "az": f"{HW_REGION}a", "sshKey": "KeyPair-demo", "phase": phase, "privateIP": private_ip, "jobID": None}
+    if pool is not None:
+        # Kept for the simulator: the pool, scale-down protection, when a creating node becomes
+        # Active and when a deleting one is gone (world.advance).
+        node.update(pool=pool, locked=False, ready_at=None, gone_at=None, created_at=created)
+    return node
+
+
+def make_pool(uid: str, name: str, created: float, autoscaling: dict[str, Any] | None = None,
+              billing_mode: int = 0) -> dict[str, Any]:
+    """A node pool record (NodePool of huaweicloudsdkcce: metadata, spec, status are rendered from it)."""
+    return {
+        "uid": uid, "name": name, "type": "vm", "flavor": "c7.large.2", "az": f"{HW_REGION}a",
+        "billingMode": billing_mode, "creationTimestamp": cce_time(created), "created_at": created,
+        "initialNodeCount": 0,
+        # NodePoolNodeAutoscaling: enable, minNodeCount, maxNodeCount.
+        "autoscaling": autoscaling or {"enable": False},
+        # The Scalable condition (NodePoolCondition): "True", or "False" with reason and message.
+        "scalable": {"status": "True", "reason": "", "message": ""},
+        # How many more nodes the region can still give this pool (None: no limit); past it the
+        # pool turns Scalable False ("sold out").
+        "capacity": None,
+        "next_ip": 0,
+    }
+
+
+def pool_node_name(pool: dict[str, Any], rng: random.Random | None = None) -> str:
+    # CCE names a pool's nodes after the pool with a random suffix (pool-compute-xk2p9).
+    return f"{pool['name']}-{random_alnum(5, rng)}"
+
+
+def build_pool_cluster(rng: random.Random, ts: float) -> tuple[dict[str, Any], float]:
+    """cce-pools: pool-compute (2 nodes), pool-autoscale (2 nodes, autoscaling 1..4), pool-soldout
+    (1 node, Scalable False)."""
+    pools: dict[str, dict[str, Any]] = {}
+    nodes: dict[str, dict[str, Any]] = {}
+    seeds = (("pool-compute", 2, None, None), ("pool-autoscale", 2, {"enable": True, "minNodeCount": 1, "maxNodeCount": 4}, None),
+             ("pool-soldout", 1, None, ("ResourceInsufficient", "flavor c7.large.2 is sold out in cn-north-4a")))
+    for index, (name, count, autoscaling, sold_out) in enumerate(seeds):
+        pool = make_pool(random_uuid(rng), name, ts, autoscaling)
+        ts += 1
+        pool["initialNodeCount"] = count
+        if sold_out is not None:
+            pool["capacity"] = 0
+            pool["scalable"] = {"status": "False", "reason": sold_out[0], "message": sold_out[1]}
+        for _number in range(count):
+            uid = random_uuid(rng)
+            nodes[uid] = make_cce_node(uid, pool_node_name(pool, rng), ts,
+                                       nth_ip(f"192.168.{10 + index}.10", pool["next_ip"]), pool=pool["uid"])
+            pool["next_ip"] += 1
+            ts += 1
+        pools[pool["uid"]] = pool
+    return {"cluster_id": CCE_POOL_CLUSTER_ID, "nodes": nodes, "pools": pools}, ts
 
 
 @dataclass
@@ -269,6 +334,7 @@ class World:
     def advance(self, now: float | None = None) -> None:
         """Finish every job (and timed HPC job) whose time has come, applying its effects."""
         now = time.time() if now is None else now
+        self._advance_pool_nodes(now)
         for job in self.state["jobs"].values():
             if job["status"] == "pending" and job["done_at"] is not None and job["done_at"] <= now:
                 self._finish(job)
@@ -278,6 +344,20 @@ class World:
                 hpc_job["job_status"] = "finished"
                 hpc_job["finished_time"] = iso(finish_at)
                 self.changed()
+
+    def _advance_pool_nodes(self, now: float) -> None:
+        """Node pools scale without a job: a creating node becomes Active, a deleting one leaves."""
+        for cluster in self.state["cce"]["clusters"].values():
+            nodes = cluster["nodes"]
+            for uid in list(nodes):
+                node = nodes[uid]
+                if node.get("gone_at") is not None and node["gone_at"] <= now:
+                    del nodes[uid]
+                    self.changed()
+                elif node.get("ready_at") is not None and node["ready_at"] <= now:
+                    node["phase"] = "Active"
+                    node["ready_at"] = None
+                    self.changed()
 
     def _finish(self, job: dict[str, Any]) -> None:
         ok = job["result"] == "successful"

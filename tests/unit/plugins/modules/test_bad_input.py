@@ -27,8 +27,13 @@ HW_ACCESS_KEY = "HWSIMACCESSKEY"
 QY_ACCESS_KEY = "QYACCESSKEYIDEXAMPLE"
 QY_ZONE = "jn1a"
 KEY_LOGIN = {"ssh_key": "KeyPair-demo"}
-MODULES = ["ehpc_nodes", "ehpc_nodes_info", "cce_node_remove", "cce_nodes_info",
+MODULES = ["ehpc_nodes", "ehpc_nodes_info", "cce_node_remove", "cce_nodes_info", "cce_node_pool", "cce_node_pool_info",
            "modelarts_hyper_cluster", "modelarts_hyper_cluster_info"]
+CCE_POOLS = "cce-pools"
+
+
+def pool(count=3, **extra):
+    return dict({"cluster_id": CCE_POOLS, "node_pool": "pool-compute", "count": count}, **extra)
 
 
 def remove(nodes, login=None, **extra):
@@ -82,6 +87,23 @@ BAD_INPUT = [
     ("cce_nodes_info", {"cluster_id": ""}, ["cluster_id must not be empty"]),
     ("cce_nodes_info", {"cluster_id": CCE, "query": "[?"}, ["JMESPath"]),
     ("cce_nodes_info", {"cluster_id": CCE, "timeout": 0}, ["timeout must be at least 1"]),
+    ("cce_node_pool", pool(0), ["count 0 would delete every node of node pool pool-compute", "allow_empty=true"]),
+    ("cce_node_pool", pool(-2), ["count must be 0 or more"]),
+    ("cce_node_pool", pool(-2, allow_empty=True), ["count must be 0 or more"]),
+    ("cce_node_pool", pool("five"), ["count", "int"]),
+    ("cce_node_pool", pool(2.5), ["count", "int"]),
+    ("cce_node_pool", {"cluster_id": CCE_POOLS, "node_pool": "pool-compute"}, ["missing required arguments: count"]),
+    ("cce_node_pool", {"cluster_id": CCE_POOLS, "count": 3}, ["missing required arguments: node_pool"]),
+    ("cce_node_pool", pool(node_pool=" "), ["node_pool must name a node pool"]),
+    ("cce_node_pool", pool(cluster_id=""), ["cluster_id must not be empty"]),
+    ("cce_node_pool", pool(state="absent"), ["state", "present"]),
+    ("cce_node_pool", pool(protected_nodes=["pool-compute-1", " "]), ["protected_nodes", "empty entries"]),
+    ("cce_node_pool", pool(allow_empty="sometimes"), ["allow_empty", "bool"]),
+    ("cce_node_pool", pool(wait_timeout=0), ["wait_timeout must be at least 1"]),
+    ("cce_node_pool", pool(nodes=["x"]), ["Unsupported parameters", "nodes"]),
+    ("cce_node_pool_info", {"cluster_id": " "}, ["cluster_id must not be empty"]),
+    ("cce_node_pool_info", {"cluster_id": CCE_POOLS, "node_pool": ""}, ["node_pool must not be blank"]),
+    ("cce_node_pool_info", {"cluster_id": CCE_POOLS, "query": "[?"}, ["JMESPath"]),
     ("modelarts_hyper_cluster", {"id": "bad id!"}, ["not a hyper cluster ID"]),
     ("modelarts_hyper_cluster", {"id": "h" * 65}, ["not a hyper cluster ID"]),
     ("modelarts_hyper_cluster", {"id": ""}, ["not a hyper cluster ID"]),
@@ -130,6 +152,10 @@ MISSING_CREDENTIALS = [
      ["access_key and secret_key must be given together"]),
     ("cce sk only", "cce_nodes_info", dict(HW, cluster_id=CCE, secret_key="x"),
      ["access_key and secret_key must be given together"]),
+    ("cce pool none", "cce_node_pool", dict(HW, **pool()), ["no Huawei Cloud credentials", "HW_"]),
+    ("cce pool info half an iam user", "cce_node_pool_info",
+     dict(HW, cluster_id=CCE_POOLS, iam_user="demo", iam_password="x"),
+     ["iam_user, iam_password and iam_domain must be given together"]),
     ("modelarts iam no password", "modelarts_hyper_cluster",
      dict(HW, id=HYPER_CLUSTER_HPS, iam_user="demo", iam_domain=HW_DOMAIN),
      ["iam_user, iam_password and iam_domain must be given together"]),

@@ -28,13 +28,16 @@ MODULE_ARGS = {
     "cce_node_remove": {"cluster_id": "cce-demo", "nodes": ["cce-demo-node-3"],
                         "login": {"ssh_key": "demo-key"}},
     "cce_nodes_info": {"cluster_id": "cce-demo"},
+    "cce_node_pool": {"cluster_id": "cce-pools", "node_pool": "pool-compute", "count": 3},
+    "cce_node_pool_info": {"cluster_id": "cce-pools"},
     "modelarts_hyper_cluster": {"id": "hc-demo-hps", "state": "absent"},
     "modelarts_hyper_cluster_info": {},
 }
 INT_OPTIONS = [("ehpc_nodes", "count"), ("ehpc_nodes", "wait_timeout"), ("cce_node_remove", "wait_timeout"),
+               ("cce_node_pool", "count"), ("cce_node_pool", "wait_timeout"),
                ("modelarts_hyper_cluster", "wait_timeout")] + [(m, "timeout") for m in MODULE_ARGS]
 QINGCLOUD_NAMES = ["QINGCLOUD_ACCESS_KEY_ID", "QINGCLOUD_SECRET_ACCESS_KEY", "QINGCLOUD_ZONE"]
-NO_SCHEME_MODULES = ["ehpc_nodes_info", "cce_nodes_info", "modelarts_hyper_cluster_info"]
+NO_SCHEME_MODULES = ["ehpc_nodes_info", "cce_nodes_info", "cce_node_pool_info", "modelarts_hyper_cluster_info"]
 
 
 @pytest.mark.parametrize("module, option", INT_OPTIONS)
