@@ -403,8 +403,8 @@ class EhpcNodes(ClusterModule):
             # Fail closed (docs/api-decisions.md, "Which nodes are busy"): the job may run on
             # any node, so no node can be called idle.
             self.fail("cannot tell which nodes of cluster %s run HPC jobs: %s; any node may run %s, so none is "
-                      "removed. Drain the nodes in Slurm first (the ehpc_scale and ehpc_autoscale roles do with "
-                      "their drain host), or set busy_nodes=remove to remove them anyway"
+                      "removed: drain the nodes in Slurm first (the drain host of the ehpc_scale and ehpc_autoscale "
+                      "roles), or set busy_nodes=remove to remove them anyway"
                       % (self.params["cluster_id"], describe_unplaced(unplaced),
                          "it" if len(unplaced) == 1 else "them"),
                       unplaced_jobs=[str(job_id) for job_id, _why in unplaced])
