@@ -49,18 +49,20 @@ def test_reset_restores_everything(qy: QingCloud, sim: Simulator) -> None:
     default = sim.state()
     qy.add_nodes(EHPC_CLUSTER_ID)
     sim.fault(path="x", kind="drop")
-    sim.config(job_seconds=3, delete_job_key="job_id")
+    sim.config(job_seconds=3, delete_job_key="job_id", job_list_status_param="ignored")
     sim.world(cce_nodes=10)
     sim.reset()
     assert sim.calls() == [] and sim.pending_faults() == []
-    assert sim.config() == {"job_seconds": 0.2, "delete_job_key": "job_ids"}
+    assert sim.config() == {"job_seconds": 0.2, "delete_job_key": "job_ids", "job_list_status_param": "both"}
     state = sim.state()
     assert state["ehpc"] == default["ehpc"] and state["cce"] == default["cce"] and state["jobs"] == {}
 
 
 def test_config_validation(sim: Simulator) -> None:
     assert sim.config(job_seconds=1)["job_seconds"] == 1.0
-    for bad in ({"job_seconds": -1}, {"job_seconds": "fast"}, {"delete_job_key": "jobs"}, {"colour": 1}):
+    assert sim.config(job_list_status_param="ignored")["job_list_status_param"] == "ignored"
+    for bad in ({"job_seconds": -1}, {"job_seconds": "fast"}, {"delete_job_key": "jobs"}, {"colour": 1},
+                {"job_list_status_param": "jobstatus"}):
         with pytest.raises(SimulatorError):
             sim.config(**bad)
 

@@ -172,7 +172,8 @@ class World:
     def __init__(self, job_seconds: float = 0.5, state_file: str | None = None) -> None:
         # One re-entrant lock guards the state, the call log, the faults and the config.
         self.lock = threading.RLock()
-        self.startup_config: dict[str, Any] = {"job_seconds": float(job_seconds), "delete_job_key": "job_ids"}
+        self.startup_config: dict[str, Any] = {"job_seconds": float(job_seconds), "delete_job_key": "job_ids",
+                                               "job_list_status_param": "both"}
         self.config: dict[str, Any] = dict(self.startup_config)
         self.state_file = state_file
         self.state: dict[str, Any] = build_state()
