@@ -24,26 +24,26 @@ CALL = "EHPC job/list"
 
 
 def job_problem(job, where: str) -> str | None:
-    """What is wrong with one ``hpc_job_set`` entry, or None when it has the documented shape."""
+    """What is wrong with one ``hpc_job_set`` entry (named ``where``), or None when it has the documented shape."""
     if not isinstance(job, dict):
-        return "%s is not an object" % where
+        return "`%s` is not an object" % where
     job_id = job.get("job_id")
     if job_id in (None, "") or isinstance(job_id, bool) or not isinstance(job_id, (str, int)):
-        return "%s.job_id is missing or not a string or an integer" % where
+        return "`%s.job_id` is missing or not a string or an integer" % where
     status = job.get("job_status")
     if not isinstance(status, str) or not status:
         # Without its own status a job can't be told from the job history (a server that
         # ignores the status filter): never guess "running" or "pending".
-        return "%s.job_status is missing or not a string" % where
+        return "`%s.job_status` is missing or not a string" % where
     if job.get("job_node_list") is not None and not isinstance(job["job_node_list"], str):
-        return "%s.job_node_list is not a string" % where
+        return "`%s.job_node_list` is not a string" % where
     return None
 
 
 def jobs_in_status(jobs: list, status: str, endpoint: str) -> list:
     """The entries of a job list whose own ``job_status`` is ``status``; ApiError for a wrong-shape entry."""
     for index, job in enumerate(jobs):
-        problem = job_problem(job, "`hpc_job_set[%d]`" % index)
+        problem = job_problem(job, "hpc_job_set[%d]" % index)
         if problem:
             raise unexpected_answer(endpoint, CALL, problem)
     return [job for job in jobs if job["job_status"] == status]

@@ -36,7 +36,7 @@ options:
     description:
       - Whether to read the cluster's running HPC jobs to fill in RV(nodes[].busy) and RV(nodes[].jobs).
       - V(false) saves one API call.
-      - A running job whose node list is empty, can't be read or matches no node may run on any node:
+      - A running job whose node list is empty, can't be read or matches no node may run on any node, so
         every node is then RV(nodes[].busy) with that job in RV(nodes[].jobs), and RV(unplaced_jobs) names it.
     type: bool
     default: true

@@ -181,7 +181,7 @@ def test_list_hpc_jobs_sends_both_filter_names_and_keeps_only_jobs_in_that_statu
 def test_list_hpc_jobs_fails_on_a_job_without_its_own_status(sleeps):
     client, _fake = make_client({("GET", "/api/job/list"): lambda _q, _b: ok(
         hpc_job_set=[{"job_id": 1, "job_node_list": "compute01"}], total_count=1)}, sleeps)
-    with pytest.raises(ApiError, match="job_status is missing"):
+    with pytest.raises(ApiError, match="job_status` is missing"):
         client.list_hpc_jobs("ehpc-abc", "running")
 
 

@@ -337,13 +337,14 @@ def test_only_jobs_whose_own_status_was_asked_for_are_kept():
 @pytest.mark.parametrize("entry, what", [
     ("oops", "`hpc_job_set[1]` is not an object"),
     (["a"], "`hpc_job_set[1]` is not an object"),
-    ({"job_id": 2}, "job_status is missing"),
-    ({"job_id": 2, "job_status": ""}, "job_status is missing"),
-    ({"job_id": 2, "job_status": 1}, "job_status is missing or not a string"),
-    ({"job_status": "running"}, "job_id is missing"),
-    ({"job_id": True, "job_status": "running"}, "job_id is missing"),
-    ({"job_id": 2, "job_status": "running", "job_node_list": 7}, "job_node_list is not a string"),
-    ({"job_id": 2, "job_status": "running", "job_node_list": ["compute01"]}, "job_node_list is not a string"),
+    ({"job_id": 2}, "`hpc_job_set[1].job_status` is missing"),
+    ({"job_id": 2, "job_status": ""}, "`hpc_job_set[1].job_status` is missing"),
+    ({"job_id": 2, "job_status": 1}, "`hpc_job_set[1].job_status` is missing or not a string"),
+    ({"job_status": "running"}, "`hpc_job_set[1].job_id` is missing"),
+    ({"job_id": True, "job_status": "running"}, "`hpc_job_set[1].job_id` is missing"),
+    ({"job_id": 2, "job_status": "running", "job_node_list": 7}, "`hpc_job_set[1].job_node_list` is not a string"),
+    ({"job_id": 2, "job_status": "running", "job_node_list": ["compute01"]},
+     "`hpc_job_set[1].job_node_list` is not a string"),
 ])
 def test_a_job_entry_of_the_wrong_shape_fails_closed_naming_it(entry, what):
     jobs = [{"job_id": 1, "job_status": "running", "job_node_list": "compute01"}, entry]
