@@ -14,10 +14,10 @@ description:
     each form into the same list.
   - Entries are split at commas and line breaks (in a list's items too) outside brackets, so a Slurm
     host list such as V(compute[01,02]) stays one entry; blanks around an entry are removed, and empty
-    entries are dropped.
-  - An entry with empty brackets (V(compute[])) or unbalanced ones fails the task: it names no node,
-    and dropping it would shrink the list without a word. The order is kept and duplicates stay (the modules
-    refuse or merge them by their own rules).
+    entries are dropped. The order is kept and duplicates stay (the modules refuse or merge them by
+    their own rules).
+  - An entry with empty brackets (V(compute[])) or unbalanced ones fails the task, since it names no
+    node and dropping it would shrink the list without a word.
   - V(null) and an empty string give an empty list (an unanswered survey question). Anything other
     than a string or a list, a number or a mapping for instance, fails the task with a message that
     names the type.
