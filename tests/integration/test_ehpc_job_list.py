@@ -219,3 +219,30 @@ def test_the_autoscale_role_refuses_min_nodes_below_one_before_any_call(sim, pla
     assert run.rc != 0
     assert "ehpc_autoscale_min_nodes must be at least 1" in run.output, run.output[-2000:]
     assert [c for c in sim.calls() if c["path"].startswith("/api/")] == []
+
+
+# --- the two ways out of a job that can't be placed, through the ehpc_scale role -----------------
+
+def test_the_scale_role_refuses_naming_the_job_and_its_own_two_ways_out(sim, playbook_runner):
+    job_id = sim.start_unplaced_hpc_job("")
+    run = playbook_runner(PLAYBOOKS / "ehpc_scale.yml", ["-e", "ehpc_scale_cluster_id=%s" % EHPC_CLUSTER,
+                                                         "-e", "ehpc_scale_count=1"])
+    assert run.rc != 0
+    msg = run.result["msg"]
+    assert "job %d (its job_node_list is empty)" % job_id in msg, msg
+    assert "set ehpc_scale_drain_host" in msg and "set ehpc_scale_busy_nodes=remove" in msg, msg
+    assert sim.writes() == []
+
+
+@pytest.mark.slow
+def test_a_drained_scale_in_goes_ahead_under_a_job_that_cannot_be_placed(sim, slurm, tmp_path):
+    # Slurm's drain waits for whatever runs on the picked node, so the job list's placement is
+    # not needed there; a job the list does place (compute02) still keeps its node.
+    from tests.integration.test_drain_roles import SlurmSpy, node_ids, role_run, scale_in_vars
+    sim.start_unplaced_hpc_job("")
+    sim.start_hpc_job(["compute02"], seconds=600)
+    spy = SlurmSpy(tmp_path, slurm)
+    run = role_run(sim, tmp_path, spy, "ehpc_scale", scale_in_vars())
+    assert run.rc == 0, run
+    assert set(node_ids(sim)) == {"login01", "compute02"}
+    assert [args for _t, args in spy.updates() if "State=DRAIN" in args and "compute01" in args]
