@@ -89,7 +89,6 @@ def test_busy_nodes_match_fully_qualified_host_names():
     assert busy_nodes(nodes, jobs) == {"cln-aaa": [9]}
 
 
-
 # --- plan_nodes: one plan per task, over a table of situations ---------------------------
 
 import pytest  # noqa: E402
