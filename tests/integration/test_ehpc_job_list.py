@@ -246,3 +246,33 @@ def test_a_drained_scale_in_goes_ahead_under_a_job_that_cannot_be_placed(sim, sl
     assert run.rc == 0, run
     assert set(node_ids(sim)) == {"login01", "compute02"}
     assert [args for _t, args in spy.updates() if "State=DRAIN" in args and "compute01" in args]
+
+
+def test_a_rolling_restart_waiting_for_idle_nodes_restarts_none_under_an_unplaced_job(sim, playbook_runner):
+    from tests.integration.role_runs import SIM, ehpc_nodes, labels, restart_calls
+    job_id = sim.start_unplaced_hpc_job("")
+    compute = ehpc_nodes(sim, "compute")
+    run = playbook_runner(PLAYBOOKS / "ehpc_rolling_restart.yml", SIM + [
+        "-e", "ehpc_rolling_restart_batch_size=2", "-e", "ehpc_rolling_restart_wait_for_idle=true",
+        "-e", "ehpc_rolling_restart_idle_poll_seconds=1", "-e", "ehpc_rolling_restart_idle_timeout=2"])
+    assert run.rc != 0 and run.failed, run
+    assert restart_calls(sim) == [] and sim.writes() == []
+    msg = run.result["msg"]
+    assert "2 node(s) of %s were not restarted" % EHPC_CLUSTER in msg, msg
+    for node in compute:
+        assert "%s jobs %d" % (labels([node]), job_id) in msg, msg
+
+
+def test_poll_intervals_under_one_second_are_refused_by_the_roles_before_any_call(sim, tmp_path, playbook_runner):
+    # ehpc_poll_interval: 0 made 400 calls in 20 s (issue 29 item 5); the roles' own poll setting
+    # is checked the same way.
+    from tests.integration.role_runs import case_failures, write_failing_cases
+    values = [0, -5, "0", "abc"]
+    cases = [("ehpc_rolling_restart", {"ehpc_rolling_restart_cluster_id": EHPC_CLUSTER,
+                                       "ehpc_rolling_restart_wait_for_idle": True,
+                                       "ehpc_rolling_restart_idle_poll_seconds": value}) for value in values]
+    run = playbook_runner(write_failing_cases(tmp_path, cases))
+    failures = case_failures(run, len(cases))
+    for value, failure in zip(values, failures):
+        assert failure and "ehpc_rolling_restart_idle_poll_seconds" in failure, (value, failure)
+    assert [c for c in sim.calls() if c["path"].startswith("/api/")] == []
