@@ -87,10 +87,11 @@ def test_wrong_arguments_stop_the_source_at_start_naming_the_argument_before_any
     assert [c for c in sim.calls() if c["path"].startswith("/api/")] == []
 
 
-@pytest.mark.parametrize("value, seconds", [(1, 1.0), ("60", 60.0), (" 2.5 ", 2.5), (None, 60.0), ("", 60.0)])
-def test_interval_takes_numbers_and_numeric_text(value, seconds):
+@pytest.mark.parametrize("value, seconds, backoff", [(1, 1.0, 600.0), ("60", 60.0, 600.0), (" 2.5 ", 2.5, 600.0),
+                                                     (None, 60.0, 600.0), ("", 60.0, 600.0), (900, 900.0, 900.0)])
+def test_interval_takes_numbers_and_numeric_text(value, seconds, backoff):
     checked = load_source().settings({"cluster_id": "ehpc-8jqdq0mz", "interval": value})
-    assert checked["interval"] == seconds and checked["max_backoff"] == 600.0
+    assert checked["interval"] == seconds and checked["max_backoff"] == backoff
 
 
 # --- a bad answer is an error event and a backoff, never a dead source --------------------------

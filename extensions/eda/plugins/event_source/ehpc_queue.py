@@ -6,7 +6,7 @@
 Arguments (credentials fall back to the same QINGCLOUD_* environment variables as the modules):
   cluster_id (required), interval (seconds, at least 1, default 60), access_key_id,
   secret_access_key, zone, endpoint, validate_certs (default true), max_backoff (seconds, at
-  least interval, default 600). They are checked at start: a wrong one stops the source with a
+  least interval, default 600 or interval if longer). They are checked at start: a wrong one stops the source with a
   message that names it, before any API call. A number may be given as text ("60").
 
 Every poll puts one event:
@@ -74,6 +74,9 @@ def settings(args: dict) -> dict:
                          % (cluster_id,))
     interval = _seconds(args, "interval", MIN_INTERVAL)
     max_backoff = _seconds(args, "max_backoff", MIN_INTERVAL)
+    given = args.get("max_backoff")
+    if given is None or (isinstance(given, str) and not given.strip()):
+        max_backoff = max(max_backoff, interval)  # the default never undercuts a long interval
     if max_backoff < interval:
         raise ValueError("ehpc_queue: max_backoff (%s) must be at least interval (%s)"
                          % (_text(max_backoff), _text(interval)))
