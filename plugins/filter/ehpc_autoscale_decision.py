@@ -77,8 +77,14 @@ def ehpc_autoscale_decision(info, policy, now=None):
                           sum(1 for n in compute if n.get("busy")), idle_for, since)
     except (TypeError, ValueError) as exc:
         raise AnsibleFilterError("autoscale policy: %s" % exc)
+    reason = decision.reason
+    unplaced = info.get("unplaced_jobs") or []
+    if unplaced:
+        # ehpc_nodes_info already counts every node busy under such a job (docs/api-decisions.md).
+        reason += "; every node counts as busy: HPC job(s) %s run on nodes that can't be identified" % ", ".join(
+            str(job.get("job_id") if isinstance(job, dict) else job) for job in unplaced)
     return dict(current=decision.current, target=decision.target, removable=list(decision.removable),
-                reason=decision.reason)
+                reason=reason)
 
 
 class FilterModule:

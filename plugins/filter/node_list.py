@@ -12,9 +12,12 @@ description:
   - Node lists reach a role in three forms. A playbook gives a YAML list, C(-e nodes=a,b) gives a
     comma-separated string, and an AWX survey text area gives one entry per line. This filter turns
     each form into the same list.
-  - Entries are split at commas and line breaks (in a list's items too), blanks around an entry are
-    removed, and empty entries are dropped. The order is kept and duplicates stay (the modules
-    refuse or merge them by their own rules).
+  - Entries are split at commas and line breaks (in a list's items too) outside brackets, so a Slurm
+    host list such as V(compute[01,02]) stays one entry; blanks around an entry are removed, and empty
+    entries are dropped. The order is kept and duplicates stay (the modules refuse or merge them by
+    their own rules).
+  - An entry with empty brackets (V(compute[])) or unbalanced ones fails the task, since it names no
+    node and dropping it would shrink the list without a word.
   - V(null) and an empty string give an empty list (an unanswered survey question). Anything other
     than a string or a list, a number or a mapping for instance, fails the task with a message that
     names the type.
@@ -45,7 +48,29 @@ from collections.abc import Sequence
 
 from ansible.errors import AnsibleFilterError
 
-_SEPARATORS = re.compile(r"[,\r\n]+")
+_SEPARATORS = re.compile(r"[,\r\n]")
+
+
+def _split(item):
+    """Split at commas and line breaks outside brackets; refuse empty or unbalanced brackets."""
+    entries, current, depth = [], [], 0
+    for char in item + "\n":
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        if depth < 0 or depth > 1 or (depth and char in "\r\n"):
+            raise AnsibleFilterError("node_list: unbalanced brackets in %r" % item)
+        if depth == 0 and _SEPARATORS.match(char):
+            entry = "".join(current).strip()
+            if re.search(r"\[\s*\]", entry):
+                raise AnsibleFilterError("node_list: empty brackets in %r name no node" % entry)
+            if entry:
+                entries.append(entry)
+            current = []
+        else:
+            current.append(char)
+    return entries
 
 
 def node_list(value):
@@ -58,7 +83,7 @@ def node_list(value):
     else:
         raise AnsibleFilterError("node_list expects a list or a string of node names or IDs, got %s"
                                  % type(value).__name__)
-    return [entry.strip() for item in items for entry in _SEPARATORS.split(item) if entry.strip()]
+    return [entry for item in items for entry in _split(item)]
 
 
 class FilterModule:

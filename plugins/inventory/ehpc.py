@@ -89,7 +89,9 @@ options:
     description:
       - Whether to read each cluster's running HPC jobs (C(GET /api/job/list), every page) to set the host
         variables C(busy) (a job runs on the node) and C(jobs) (their IDs).
-      - A job host list that can't be read fails the source, rather than calling a node idle.
+      - A running job whose node list is empty, can't be read or matches no node may run on any node, so every node
+        of its cluster is then C(busy), with that job in C(jobs), rather than called idle. Only jobs whose own
+        C(job_status) is C(running) count, whatever the API answered.
     type: bool
     default: false
 notes:

@@ -8,7 +8,8 @@ are busy, how long each idle node has been idle, minutes since the last change) 
 the target and a sentence saying why, so every rule is tested over a table of situations.
 
 Rules, in order:
-- the result is always within [min_nodes, max_nodes];
+- the result is always within [min_nodes, max_nodes], and min_nodes is at least 1 (the API
+  keeps one node of every role);
 - pending jobs grow the cluster by ``pending_jobs * nodes_per_pending_job`` nodes minus the
   nodes idle now (they can take a job), at most ``scale_out_step`` nodes per run; the EHPC
   job list documents no node request per job, so each pending job counts as
@@ -44,6 +45,10 @@ class Policy:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 found.append("%s must be a whole number >= 0, got %r" % (name, value))
         if not found:
+            if self.min_nodes < 1:
+                # The EHPC API keeps one node of every role: a target of 0 is refused on every run.
+                found.append("min_nodes must be at least 1 (the EHPC API keeps one compute node), got %d"
+                             % self.min_nodes)
             if self.max_nodes < 1:
                 found.append("max_nodes must be at least 1")
             if self.min_nodes > self.max_nodes:

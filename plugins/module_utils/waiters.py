@@ -21,6 +21,8 @@ VANISHED_AFTER_MISSES = 3
 FIRST_DELAY = 0.25
 GROWTH = 1.15
 MAX_DELAY = 2.0
+# No wait polls faster than this: an interval of 0 would call the API as fast as it answers.
+MIN_DELAY = 0.05
 
 
 class Deadline:
@@ -43,6 +45,10 @@ def poll(check, timeout, describe, sleep=time.sleep, clock=time.monotonic,
     WaitError for a failure it sees (a failed job). On timeout a WaitError names what
     was awaited via ``describe(last_value)``.
     """
+    for name, value in (("first_delay", first_delay), ("max_delay", max_delay)):
+        # Refused before the first call: a zero or negative interval polls without pause.
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= MIN_DELAY:
+            raise ValueError("poll %s must be at least %s seconds, got %r" % (name, MIN_DELAY, value))
     deadline = timeout if isinstance(timeout, Deadline) else Deadline(timeout, clock)
     delay = first_delay
     while True:

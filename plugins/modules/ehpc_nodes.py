@@ -109,9 +109,16 @@ options:
       - What to do with nodes that run HPC jobs (as listed by the EHPC job API) when nodes are removed.
       - V(protect) removes idle nodes first (newest first) and fails, before any change, if the
         removal can only be done by removing busy nodes; the message names them and their jobs.
+      - A running job whose node list is empty, can't be read or matches no node may run on any
+        node, so with V(protect) every node counts as busy and a removal fails before any change,
+        naming the job (see C(docs/api-decisions.md), "Which nodes are busy").
       - V(remove) ignores running jobs (their jobs will be killed).
+      - V(drained) is for callers that drain the nodes in Slurm and wait for their jobs before
+        removing them, as the C(hpcops.clusters.ehpc_scale) and C(hpcops.clusters.ehpc_autoscale)
+        roles do with a drain host. Nodes the job list places a job on are kept as with V(protect);
+        a job that can't be placed doesn't block the removal, since Slurm's drain waits for it.
     type: str
-    choices: [protect, remove]
+    choices: [protect, remove, drained]
     default: protect
 extends_documentation_fragment:
   - hpcops.clusters.qingcloud
@@ -343,7 +350,7 @@ class EhpcNodes(ClusterModule):
         node_name=dict(type="str"),
         private_ips=dict(type="list", elements="str"),
         resource_conf=dict(type="str"),
-        busy_nodes=dict(type="str", default="protect", choices=["protect", "remove"]),
+        busy_nodes=dict(type="str", default="protect", choices=["protect", "remove", "drained"]),
         protected_nodes=dict(type="list", elements="str", default=[]),
         return_nodes=dict(type="str", default="all", choices=["all", "changed", "none"]),
     )
@@ -392,14 +399,19 @@ class EhpcNodes(ClusterModule):
 
     def _busy(self, nodes: list) -> dict:
         """Node id -> running HPC job ids; only asked when nodes may be removed."""
-        from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError
-        from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes
+        from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import describe_unplaced, placement
         jobs = self.client.list_hpc_jobs(self.params["cluster_id"], "running")
-        try:
-            return busy_nodes(nodes, jobs)
-        except HostListError as err:
-            self.fail("cannot tell which nodes run HPC jobs (%s); use busy_nodes=remove to ignore jobs" % err)
-        return {}
+        placed, unplaced = placement(nodes, jobs)
+        if unplaced and self.params["busy_nodes"] == "protect":
+            # Fail closed (docs/api-decisions.md, "Which nodes are busy"): the job may run on
+            # any node, so no node can be called idle.
+            self.fail("cannot tell which nodes of cluster %s run HPC jobs: %s; any node may run %s, so none is "
+                      "removed: drain the nodes in Slurm first (the drain host of the ehpc_scale and ehpc_autoscale "
+                      "roles), or set busy_nodes=remove to remove them anyway"
+                      % (self.params["cluster_id"], describe_unplaced(unplaced),
+                         "it" if len(unplaced) == 1 else "them"),
+                      unplaced_jobs=[str(job_id) for job_id, _why in unplaced])
+        return dict((node_id, sorted(ids, key=str)) for node_id, ids in placed.items())
 
     def make_plan(self, current):
         options = self._options()

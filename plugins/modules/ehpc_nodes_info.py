@@ -36,11 +36,14 @@ options:
     description:
       - Whether to read the cluster's running HPC jobs to fill in RV(nodes[].busy) and RV(nodes[].jobs).
       - V(false) saves one API call.
+      - A running job whose node list is empty, can't be read or matches no node may run on any node, so
+        every node is then RV(nodes[].busy) with that job in RV(nodes[].jobs), and RV(unplaced_jobs) names it.
     type: bool
     default: true
   pending:
     description:
       - Whether to read the cluster's pending HPC jobs (one more API call) into RV(pending_jobs).
+      - Only the jobs whose own C(job_status) is C(pending) are kept, whatever the API answered.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -126,6 +129,21 @@ pending_jobs:
       description: Queue (Slurm partition) of the job.
       type: str
   sample: [{job_id: "19460", job_name: lammps, queue_name: normal}]
+unplaced_jobs:
+  description:
+    - Running HPC jobs whose nodes can't be identified (empty, unreadable or unmatched C(job_node_list)),
+      each counted as running on every node.
+  returned: when O(jobs=true)
+  type: list
+  elements: dict
+  contains:
+    job_id:
+      description: HPC job ID.
+      type: str
+    reason:
+      description: Why its nodes can't be identified.
+      type: str
+  sample: [{job_id: "19453", reason: "its job_node_list is empty"}]
 query_result:
   description: What O(query) gave.
   returned: when O(query) is set
@@ -156,6 +174,7 @@ class EhpcNodesInfo(InfoModule):
                       % self.params["cluster_id"])
 
     pending_jobs = None
+    unplaced_jobs = None
 
     def gather(self):
         p = self.params
@@ -166,14 +185,14 @@ class EhpcNodesInfo(InfoModule):
                                  for job in client.list_hpc_jobs(p["cluster_id"], "pending")]
         nodes = client.list_nodes(p["cluster_id"])
         busy = {}
+        if p["jobs"]:
+            self.unplaced_jobs = []
         if p["jobs"] and nodes:
-            from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError
-            from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes
-            try:
-                busy = busy_nodes(nodes, client.list_hpc_jobs(p["cluster_id"], "running"))
-            except HostListError as err:
-                self.fail("cannot tell which nodes run HPC jobs (%s); set jobs=false to list the nodes "
-                          "without their jobs" % err)
+            from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes, placement
+            running = client.list_hpc_jobs(p["cluster_id"], "running")
+            # Every node is possibly busy under a job that can't be placed (docs/api-decisions.md).
+            busy = busy_nodes(nodes, running)
+            self.unplaced_jobs = [dict(job_id=str(job_id), reason=why) for job_id, why in placement(nodes, running)[1]]
         listed = []
         for node in nodes:
             if p["role"] and node.get("role") != p["role"]:
@@ -190,6 +209,8 @@ class EhpcNodesInfo(InfoModule):
         result = super().report(current, plan, applied)
         if self.pending_jobs is not None:
             result["pending_jobs"] = self.pending_jobs
+        if self.unplaced_jobs is not None:
+            result["unplaced_jobs"] = self.unplaced_jobs
         return result
 
 

@@ -144,6 +144,17 @@ class Scenario:
         self._before.append(self._curl(method, path, body))
         return self
 
+    def unplaced_hpc_job(self, job_node_list: str, cluster_id: str = EHPC_CLUSTER_ID) -> Scenario:
+        """Start a running HPC job whose job/list entry shows ``job_node_list`` as given ("", "ghost[1-2]")."""
+        self._before.append(self._curl("POST", "/_sim/hpc_jobs", {"cluster_id": cluster_id,
+                                                                  "job_node_list": job_node_list}))
+        return self
+
+    def queued_hpc_job(self, cluster_id: str = EHPC_CLUSTER_ID) -> Scenario:
+        """Queue a pending HPC job (no nodes yet) before the next task."""
+        self._before.append(self._curl("POST", "/_sim/hpc_jobs", {"cluster_id": cluster_id, "job_status": "pending"}))
+        return self
+
     def finish_hpc_job(self, job_id: int) -> Scenario:
         self._before.append(self._curl("POST", "/_sim/hpc_jobs/%d/finish" % job_id, {}))
         return self

@@ -31,14 +31,12 @@ def rulebook_or_fail():
     pytest.skip(message)
 
 
-def test_pending_jobs_lead_to_a_scale_out_through_the_rulebook(sim, tmp_path):
+def start_rulebook(sim, tmp_path, poll_interval="1"):
+    """ansible-rulebook on the autoscale rulebook, its output in tmp_path/rulebook.log."""
     rulebook = rulebook_or_fail()
-    sim.start_hpc_job(["compute01", "compute02"], job_name="running")
-    for i in range(3):
-        sim.queue_hpc_job(job_name="wait%d" % i)
     (tmp_path / "inventory.yml").write_text("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
                                             "      ansible_python_interpreter: %s\n" % sys.executable)
-    (tmp_path / "vars.yml").write_text("ehpc_cluster_id: %s\nehpc_poll_interval: 1\n" % EHPC_CLUSTER)
+    (tmp_path / "vars.yml").write_text("ehpc_cluster_id: %s\nehpc_poll_interval: %s\n" % (EHPC_CLUSTER, poll_interval))
     env = dict(os.environ, **sim.env())
     env.update(PATH="%s:%s:%s" % (EDA_BIN, BIN_DIR, os.environ["PATH"]),
                ANSIBLE_COLLECTIONS_PATH=str(collections_path()), PYTHONPATH=str(collections_path()))
@@ -46,16 +44,74 @@ def test_pending_jobs_lead_to_a_scale_out_through_the_rulebook(sim, tmp_path):
     proc = subprocess.Popen([rulebook, "-r", str(RULEBOOK), "-i", str(tmp_path / "inventory.yml"),
                              "--vars", str(tmp_path / "vars.yml"), "-S", str(REPO_ROOT / "extensions/eda/plugins/event_source")],
                             cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log = log
+    return proc
+
+
+def stop_rulebook(proc):
+    proc.terminate()
     try:
-        deadline = time.monotonic() + DEADLINE
-        while len(ehpc_nodes(sim, "compute")) < 5 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.5)
-        log.flush()
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    proc.log.close()
+
+
+def wait_for(check, proc, deadline=DEADLINE):
+    end = time.monotonic() + deadline
+    while not check() and proc.poll() is None and time.monotonic() < end:
+        time.sleep(0.5)
+    proc.log.flush()
+
+
+def test_pending_jobs_lead_to_a_scale_out_through_the_rulebook(sim, tmp_path):
+    rulebook_or_fail()
+    sim.start_hpc_job(["compute01", "compute02"], job_name="running")
+    for i in range(3):
+        sim.queue_hpc_job(job_name="wait%d" % i)
+    proc = start_rulebook(sim, tmp_path)
+    try:
+        wait_for(lambda: len(ehpc_nodes(sim, "compute")) >= 5, proc)
         assert len(ehpc_nodes(sim, "compute")) == 5, (tmp_path / "rulebook.log").read_text()[-3000:]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop_rulebook(proc)
+
+
+def test_wrong_shape_job_lists_are_error_events_and_the_rulebook_goes_on(sim, tmp_path):
+    # A string entry and a numeric node list killed ansible-rulebook with an AttributeError
+    # traceback (issue 29 item 4); now each is an error event, and the next poll scales out.
+    rulebook_or_fail()
+    sim.start_hpc_job(["compute01", "compute02"], job_name="running")
+    for i in range(3):
+        sim.queue_hpc_job(job_name="wait%d" % i)
+    sim.faults([{"kind": "bad_answer", "path": "/api/job/list", "body": 'set:hpc_job_set=["oops"]'},
+                {"kind": "bad_answer", "path": "/api/job/list", "body": "set:hpc_job_set.0.job_node_list=7"}])
+    proc = start_rulebook(sim, tmp_path)
+    try:
+        wait_for(lambda: len(ehpc_nodes(sim, "compute")) >= 5, proc)
+        output = (tmp_path / "rulebook.log").read_text()
+        assert proc.poll() is None, output[-3000:]
+        assert len(ehpc_nodes(sim, "compute")) == 5, output[-3000:]
+        assert "`hpc_job_set[0]` is not an object" in output, output[-3000:]
+        assert "`hpc_job_set[0].job_node_list` is not a string" in output, output[-3000:]
+        assert "Traceback" not in output and "has no attribute" not in output, output[-3000:]
+    finally:
+        stop_rulebook(proc)
+
+
+@pytest.mark.parametrize("value, message", [("0", "interval must be at least 1 seconds"),
+                                            ("-5", "interval must be at least 1 seconds"),
+                                            ('"0"', "interval must be at least 1 seconds"),
+                                            ("abc", "interval must be a number of seconds, got 'abc'")])
+def test_a_poll_interval_under_one_second_stops_the_rulebook_before_any_call(sim, tmp_path, value, message):
+    # ehpc_poll_interval: 0 made 400 API calls in 20 s (issue 29 item 5).
+    rulebook_or_fail()
+    proc = start_rulebook(sim, tmp_path, poll_interval=value)
+    try:
+        proc.wait(DEADLINE)
+    finally:
+        stop_rulebook(proc)
+    output = (tmp_path / "rulebook.log").read_text()
+    assert proc.returncode != 0, output[-3000:]
+    assert message in output, output[-3000:]
+    assert [c for c in sim.calls() if c["path"].startswith("/api/")] == []

@@ -3,13 +3,15 @@ from __future__ import annotations
 # The fault queue: injected failures for cloud calls, matched by a regex searched in the
 # request path (and optionally the method). The caller holds the world lock.
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 # Kinds that decide how the matching request itself is answered.
 # bad_answer: the call is carried out, then answered with a 2xx the vendor never sends
-# (``body``: "html", "empty" for ``{}``, or "missing:<key>" for the real answer less one key).
+# (``body``: "html", "empty" for ``{}``, "missing:<key>" for the real answer less one key, or
+# "set:<key>=<JSON>" for the real answer with one value replaced, e.g. ``set:hpc_job_set.0=\"x\"``).
 REQUEST_KINDS = ("status", "ret_code", "drop", "drop_after", "delay", "bad_answer")
 BAD_BODIES = ("html", "empty")
 # Kinds that decide how the job created by the matching request behaves.
@@ -59,6 +61,17 @@ def _number(spec: dict[str, Any], name: str, *, required: bool, minimum: float, 
     return value
 
 
+def _set_body(body: str) -> bool:
+    if not body.startswith("set:") or "=" not in body:
+        return False
+    key, value = body[4:].split("=", 1)
+    try:
+        json.loads(value)
+    except ValueError:
+        return False
+    return bool(key)
+
+
 def parse_fault(spec: Any, fault_id: int) -> Fault:
     if not isinstance(spec, dict):
         raise ValueError("a fault must be a JSON object")
@@ -84,8 +97,9 @@ def parse_fault(spec: Any, fault_id: int) -> Fault:
         raise ValueError("'message' must be a string")
     body = spec.get("body")
     if kind == "bad_answer":
-        if not isinstance(body, str) or not (body in BAD_BODIES or (body.startswith("missing:") and len(body) > 8)):
-            raise ValueError("a bad_answer fault needs 'body': html, empty or missing:<key>")
+        if not isinstance(body, str) or not (body in BAD_BODIES or (body.startswith("missing:") and len(body) > 8)
+                                             or _set_body(body)):
+            raise ValueError("a bad_answer fault needs 'body': html, empty, missing:<key> or set:<key>=<JSON>")
     elif body is not None:
         raise ValueError("'body' only applies to kind bad_answer")
     times = spec.get("times", 1)

@@ -97,7 +97,7 @@ class Simulator:
 
     def config(self, **changes: Any) -> dict[str, Any]:
         """Change runtime config (job_seconds, delete_job_key, clock_offset_seconds, ehpc_delete_ids_key,
-        ehpc_restart_route); with no argument just read it."""
+        ehpc_restart_route, job_list_status_param); with no argument just read it."""
         if changes:
             return self.control("POST", "/_sim/config", changes)
         return self.control("GET", "/_sim/config")
@@ -114,6 +114,12 @@ class Simulator:
         body: dict[str, Any] = {"cluster_id": cluster_id, "nodes": nodes, "job_name": job_name}
         if seconds is not None:
             body["seconds"] = seconds
+        return int(self.control("POST", "/_sim/hpc_jobs", body)["job_id"])
+
+    def start_unplaced_hpc_job(self, job_node_list: str, *, cluster_id: str = EHPC_CLUSTER_ID,
+                               job_name: str = "sim") -> int:
+        """A running job whose job/list entry shows ``job_node_list`` as given (e.g. "" or "ghost[1-2]")."""
+        body = {"cluster_id": cluster_id, "job_name": job_name, "job_node_list": job_node_list}
         return int(self.control("POST", "/_sim/hpc_jobs", body)["job_id"])
 
     def queue_hpc_job(self, *, cluster_id: str = EHPC_CLUSTER_ID, job_name: str = "sim") -> int:

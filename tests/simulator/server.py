@@ -19,6 +19,7 @@ if __name__ == "__main__" and not __package__:
 
 import argparse
 import copy
+import json
 import re
 import signal
 import socket
@@ -35,7 +36,8 @@ from .world import CCE_POOL_CLUSTER_ID, DEFAULT_COUNTS, EHPC_CLUSTER_ID, MAX_WOR
 
 # clock_offset_seconds skews the clock the clouds check request timestamps against (QingCloud
 # `timestamp`, Huawei X-Sdk-Date), as if the client's clock were off by minus that much.
-CONFIG_KEYS = {"job_seconds", "delete_job_key", "clock_offset_seconds", "ehpc_delete_ids_key", "ehpc_restart_route"}
+CONFIG_KEYS = {"job_seconds", "delete_job_key", "clock_offset_seconds", "ehpc_delete_ids_key", "ehpc_restart_route",
+               "job_list_status_param"}
 MAX_CLOCK_OFFSET_SECONDS = 7 * 24 * 3600
 DELETE_JOB_KEYS = ("job_ids", "job_id")
 
@@ -72,8 +74,21 @@ def bad_answer(reply: Reply, body: str) -> Reply:
         return Reply(status=200, raw=BAD_ANSWER_HTML)
     if body == "empty":
         return json_reply({})
-    key = body.split(":", 1)[1]
     answer = copy.deepcopy(reply.body) if isinstance(reply.body, dict) else {}
+    if body.startswith("set:"):
+        # One value replaced; a numeric part of the dotted key indexes a list (hpc_job_set.0.job_node_list).
+        key, value = body[4:].split("=", 1)
+        parent: Any = answer
+        parts = key.split(".")
+        for part in parts[:-1]:
+            parent = parent[int(part)] if isinstance(parent, list) else parent.get(part)
+        last = parts[-1]
+        if isinstance(parent, list):
+            parent[int(last)] = json.loads(value)
+        elif isinstance(parent, dict):
+            parent[last] = json.loads(value)
+        return json_reply(answer, status=reply.status if 200 <= reply.status < 300 else 200, headers=dict(reply.headers))
+    key = body.split(":", 1)[1]
     # A dotted key names a nested one (CCE's status.jobID).
     parent, last = answer, key.split(".")[-1]
     for part in key.split(".")[:-1]:
@@ -231,7 +246,8 @@ class App:
                 raise ControlError(400, "job_seconds must be a number >= 0")
         if "delete_job_key" in body and body["delete_job_key"] not in DELETE_JOB_KEYS:
             raise ControlError(400, f"delete_job_key must be one of {', '.join(DELETE_JOB_KEYS)}")
-        for key, allowed in (("ehpc_delete_ids_key", ehpc.DELETE_IDS_KEYS), ("ehpc_restart_route", ehpc.RESTART_ROUTES)):
+        for key, allowed in (("ehpc_delete_ids_key", ehpc.DELETE_IDS_KEYS), ("ehpc_restart_route", ehpc.RESTART_ROUTES),
+                             ("job_list_status_param", ehpc.JOB_LIST_STATUS_PARAMS)):
             if key in body and body[key] not in allowed:
                 raise ControlError(400, f"{key} must be one of {', '.join(allowed)}")
         if "clock_offset_seconds" in body:
@@ -268,11 +284,17 @@ class App:
         job_status = body.get("job_status", "running")
         if job_status not in ("running", "pending"):
             raise ControlError(400, "job_status must be running or pending")
-        wanted = body.get("nodes", [] if job_status == "pending" else None)
+        # job_node_list: the text job/list shows for a running job instead of its nodes' host list
+        # (empty, unreadable or naming no node: the API documents no format).
+        node_list_text = body.get("job_node_list")
+        if node_list_text is not None and (not isinstance(node_list_text, str) or job_status != "running"
+                                           or "nodes" in body):
+            raise ControlError(400, "job_node_list is a string, for a running job given without nodes")
+        wanted = body.get("nodes", [] if job_status == "pending" or node_list_text is not None else None)
         if job_status == "pending" and wanted:
             raise ControlError(400, "a pending job has no nodes")
-        if job_status == "running" and (not isinstance(wanted, list) or not wanted
-                                        or not all(isinstance(item, str) for item in wanted)):
+        if job_status == "running" and node_list_text is None and (
+                not isinstance(wanted, list) or not wanted or not all(isinstance(item, str) for item in wanted)):
             raise ControlError(400, "nodes must be a non-empty list of node names or ids")
         by_name = {node["name"]: node for node in cluster["nodes"].values()}
         names = []
@@ -293,6 +315,7 @@ class App:
             "job_name": str(body.get("job_name", "sim")),
             "job_status": job_status,
             "nodes": names,
+            "node_list_text": node_list_text,
             "queue_name": str(body.get("queue_name", "normal")),
             "run_user": str(body.get("run_user", "root")),
             "started_time": iso(now) if job_status == "running" else "",
@@ -485,6 +508,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="the one key deleteNodes reads the node ids from (default: node_ids, as the SDK)")
     parser.add_argument("--ehpc-restart-route", choices=ehpc.RESTART_ROUTES, default="restartNodes",
                         help="the one restart route served; the other answers an HTML 404 (default: restartNodes)")
+    parser.add_argument("--job-list-status-param", choices=ehpc.JOB_LIST_STATUS_PARAMS, default="both",
+                        help="which status filter name EHPC job/list reads (ignored: none, every job is listed)")
     args = parser.parse_args(argv)
     if args.job_seconds < 0:
         parser.error("--job-seconds must be >= 0")
@@ -505,7 +530,8 @@ def _raise_stop(_signum: int, _frame: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     world = World(job_seconds=args.job_seconds, state_file=args.state)
-    world.startup_config.update(ehpc_delete_ids_key=args.ehpc_delete_ids_key, ehpc_restart_route=args.ehpc_restart_route)
+    world.startup_config.update(ehpc_delete_ids_key=args.ehpc_delete_ids_key, ehpc_restart_route=args.ehpc_restart_route,
+                                job_list_status_param=args.job_list_status_param)
     world.config = dict(world.startup_config)
     try:
         world.load()

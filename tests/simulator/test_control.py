@@ -49,20 +49,22 @@ def test_reset_restores_everything(qy: QingCloud, sim: Simulator) -> None:
     default = sim.state()
     qy.add_nodes(EHPC_CLUSTER_ID)
     sim.fault(path="x", kind="drop")
-    sim.config(job_seconds=3, delete_job_key="job_id", ehpc_delete_ids_key="node_list", ehpc_restart_route="resatrtNodes")
+    sim.config(job_seconds=3, delete_job_key="job_id", ehpc_delete_ids_key="node_list", ehpc_restart_route="resatrtNodes",
+               job_list_status_param="ignored")
     sim.world(cce_nodes=10)
     sim.reset()
     assert sim.calls() == [] and sim.pending_faults() == []
     assert sim.config() == {"job_seconds": 0.2, "delete_job_key": "job_ids", "ehpc_delete_ids_key": "node_ids",
-                            "ehpc_restart_route": "restartNodes"}
+                            "ehpc_restart_route": "restartNodes", "job_list_status_param": "both"}
     state = sim.state()
     assert state["ehpc"] == default["ehpc"] and state["cce"] == default["cce"] and state["jobs"] == {}
 
 
 def test_config_validation(sim: Simulator) -> None:
     assert sim.config(job_seconds=1)["job_seconds"] == 1.0
+    assert sim.config(job_list_status_param="ignored")["job_list_status_param"] == "ignored"
     for bad in ({"job_seconds": -1}, {"job_seconds": "fast"}, {"delete_job_key": "jobs"}, {"colour": 1},
-                {"ehpc_delete_ids_key": "nodes"}, {"ehpc_restart_route": "rebootNodes"}):
+                {"ehpc_delete_ids_key": "nodes"}, {"ehpc_restart_route": "rebootNodes"}, {"job_list_status_param": "jobstatus"}):
         with pytest.raises(SimulatorError):
             sim.config(**bad)
 

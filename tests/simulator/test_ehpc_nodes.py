@@ -287,3 +287,43 @@ def test_pending_hpc_jobs_wait_without_nodes_until_finished(qy: QingCloud, sim: 
     assert [job["job_id"] for job in listed("finished")] == [waiting]
     with pytest.raises(SimulatorError, match="HTTP 400"):
         sim.control("POST", "/_sim/hpc_jobs", {"job_status": "pending", "nodes": ["compute01"]})
+
+
+@pytest.mark.parametrize("reads, name, filtered", [
+    ("both", "jobs_status", True), ("both", "job_status", True),
+    ("jobs_status", "jobs_status", True), ("jobs_status", "job_status", False),
+    ("job_status", "job_status", True), ("job_status", "jobs_status", False),
+    ("ignored", "jobs_status", False), ("ignored", "job_status", False),
+])
+def test_job_list_reads_the_configured_status_filter_name(qy: QingCloud, sim: Simulator, reads: str, name: str,
+                                                          filtered: bool) -> None:
+    done = sim.start_hpc_job(["compute01"], job_name="old")
+    sim.finish_hpc_job(done)
+    waiting = sim.queue_hpc_job()
+    sim.config(job_list_status_param=reads)
+    listed = qy.get("/api/job/list", {"zone": QY_ZONE, "cluster_id": EHPC_CLUSTER_ID, name: "pending"}).json()
+    assert [job["job_id"] for job in listed["hpc_job_set"]] == ([waiting] if filtered else [done, waiting])
+    assert listed["total_count"] == len(listed["hpc_job_set"])
+
+
+def test_a_running_job_can_show_a_node_list_of_its_own(qy: QingCloud, sim: Simulator) -> None:
+    job_id = sim.start_unplaced_hpc_job("hpc-host-[a,b]")
+    listed = qy.get("/api/job/list", {"zone": QY_ZONE, "cluster_id": EHPC_CLUSTER_ID, "jobs_status": "running"}).json()
+    assert [(job["job_id"], job["job_node_list"]) for job in listed["hpc_job_set"]] == [(job_id, "hpc-host-[a,b]")]
+    for bad in ({"job_node_list": 7}, {"job_node_list": "", "nodes": ["compute01"]},
+                {"job_node_list": "", "job_status": "pending"}):
+        with pytest.raises(SimulatorError, match="HTTP 400"):
+            sim.control("POST", "/_sim/hpc_jobs", bad)
+
+
+def test_a_set_bad_answer_replaces_one_value_of_the_real_answer(qy: QingCloud, sim: Simulator) -> None:
+    sim.start_hpc_job(["compute01"])
+    sim.fault(kind="bad_answer", path="/api/job/list", body='set:hpc_job_set.0.job_node_list=["compute01"]')
+    sim.fault(kind="bad_answer", path="/api/job/list", body='set:hpc_job_set=["oops"]')
+    query = {"zone": QY_ZONE, "cluster_id": EHPC_CLUSTER_ID}
+    assert qy.get("/api/job/list", query).json()["hpc_job_set"][0]["job_node_list"] == ["compute01"]
+    assert qy.get("/api/job/list", query).json()["hpc_job_set"] == ["oops"]
+    assert qy.get("/api/job/list", query).json()["hpc_job_set"][0]["job_node_list"] == "compute01"
+    for bad in ("set:hpc_job_set", "set:=1", "set:hpc_job_set={"):
+        with pytest.raises(SimulatorError, match="HTTP 400"):
+            sim.fault(kind="bad_answer", path="/api/job/list", body=bad)

@@ -240,7 +240,8 @@ class World:
         self.startup_config: dict[str, Any] = {"job_seconds": float(job_seconds), "delete_job_key": "job_ids",
                                                # Readings where QingCloud's sources disagree (ehpc.py):
                                                # the SDK's by default.
-                                               "ehpc_delete_ids_key": "node_ids", "ehpc_restart_route": "restartNodes"}
+                                               "ehpc_delete_ids_key": "node_ids", "ehpc_restart_route": "restartNodes",
+                                               "job_list_status_param": "both"}
         self.config: dict[str, Any] = dict(self.startup_config)
         self.state_file = state_file
         self.state: dict[str, Any] = build_state()

@@ -41,3 +41,23 @@ def test_anything_but_a_list_or_a_string_is_refused_naming_its_type(value, name)
 
 def test_the_filter_is_registered_under_its_documented_name():
     assert FilterModule().filters() == {"node_list": node_list}
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("compute[01,02],login01", ["compute[01,02]", "login01"]),
+    (["compute[01-03]", "compute07"], ["compute[01-03]", "compute07"]),
+])
+def test_commas_inside_brackets_do_not_split_an_entry(value, expected):
+    assert node_list(value) == expected
+
+
+@pytest.mark.parametrize("value, match", [
+    (["compute[]", "compute01"], "empty brackets"),
+    ("compute01,compute[ ]", "empty brackets"),
+    ("compute[01", "unbalanced"),
+    ("compute01]", "unbalanced"),
+    ("compute[01\n02]", "unbalanced"),
+])
+def test_an_entry_with_empty_or_unbalanced_brackets_is_refused_not_dropped(value, match):
+    with pytest.raises(AnsibleFilterError, match=match):
+        node_list(value)

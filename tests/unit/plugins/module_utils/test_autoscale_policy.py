@@ -60,3 +60,10 @@ def test_never_removes_more_than_idle_nodes():
 def test_bad_policies_are_refused(bad):
     with pytest.raises(ValueError):
         decide(Policy(**bad), 0, 1, 0, {}, None)
+
+
+@pytest.mark.parametrize("min_nodes", [0, -1])
+def test_min_nodes_below_one_is_refused_because_the_api_keeps_one_compute_node(min_nodes):
+    # min_nodes 0 decided "2 -> 0", which deleteNodes refuses on every run (issue 29 item 9).
+    with pytest.raises(ValueError, match="min_nodes must be"):
+        decide(Policy(min_nodes=min_nodes, max_nodes=5), 0, 2, 0, {"cln-a": 99, "cln-b": 99}, None)

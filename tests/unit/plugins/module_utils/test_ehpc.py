@@ -166,6 +166,27 @@ def test_list_hpc_jobs_sends_status_and_pages(sleeps):
     assert fake.calls[0]["query"]["jobs_status"] == "running"
 
 
+@pytest.mark.parametrize("status", ["running", "pending"])
+def test_list_hpc_jobs_sends_both_filter_names_and_keeps_only_jobs_in_that_status(sleeps, status):
+    # The docs name the filter jobs_status, QingCloud's SDK job_status; a server that ignores
+    # the name it gets answers every job, finished ones included (issue 28 item 5).
+    history = [{"job_id": 1, "job_status": "finished", "job_node_list": "compute01"},
+               {"job_id": 2, "job_status": "running", "job_node_list": "compute01"},
+               {"job_id": 3, "job_status": "pending", "job_node_list": ""},
+               {"job_id": 4, "job_status": "cancelled", "job_node_list": ""}]
+    client, fake = make_client({("GET", "/api/job/list"): lambda _q, _b: ok(hpc_job_set=history, total_count=4)},
+                               sleeps)
+    assert [job["job_status"] for job in client.list_hpc_jobs("ehpc-abc", status)] == [status]
+    assert fake.calls[0]["query"]["job_status"] == fake.calls[0]["query"]["jobs_status"] == status
+
+
+def test_list_hpc_jobs_fails_on_a_job_without_its_own_status(sleeps):
+    client, _fake = make_client({("GET", "/api/job/list"): lambda _q, _b: ok(
+        hpc_job_set=[{"job_id": 1, "job_node_list": "compute01"}], total_count=1)}, sleeps)
+    with pytest.raises(ApiError, match="job_status` is missing"):
+        client.list_hpc_jobs("ehpc-abc", "running")
+
+
 # --- writes -----------------------------------------------------------------------------
 
 def test_add_nodes_posts_signed_json_with_zone_and_node_count_as_string(sleeps):

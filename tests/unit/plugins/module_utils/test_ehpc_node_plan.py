@@ -275,3 +275,78 @@ def test_chain_node_keeps_what_a_next_task_needs():
     shown = chain_node(node("cln-a", minute=3, name="compute03"))
     assert shown == {"id": "cln-a", "name": "compute03", "role": "compute", "status": "active",
                      "private_ip": "10.0.0.3", "instance_id": "i-a"}
+
+
+# A running job whose nodes can't be identified may run anywhere: every node is possibly busy
+# (issue 29 item 2). The table: job_node_list -> why the job can't be placed.
+UNPLACED = [
+    ("", "empty"),
+    (None, "empty"),
+    ("   ", "empty"),
+    ("hpc-host-[a,b]", "can't be read"),
+    ("compute[]", "can't be read"),
+    ("compute[01-03", "can't be read"),
+    ("ghost[1-2]", "matches no node"),
+    ("c[1-100001]", "can't be read"),
+]
+
+
+@pytest.mark.parametrize("node_list, why", UNPLACED)
+def test_a_running_job_that_cannot_be_placed_makes_every_node_possibly_busy(node_list, why):
+    nodes = [node("cln-aaa", minute=1, name="compute01"), node("cln-bbb", minute=2, name="compute02")]
+    jobs = [{"job_id": 5, "job_status": "running", "job_node_list": node_list},
+            {"job_id": 6, "job_status": "running", "job_node_list": "compute01"}]
+    assert busy_nodes(nodes, jobs) == {"cln-aaa": [5, 6], "cln-bbb": [5]}
+    placed, unplaced = placement(nodes, jobs)
+    assert placed == {"cln-aaa": {6}}
+    assert [job_id for job_id, _why in unplaced] == [5] and why in unplaced[0][1]
+    # Callers that drain in Slurm first see only the placed jobs.
+    assert placed_busy_nodes(nodes, jobs) == {"cln-aaa": [6]}
+
+
+def test_a_job_with_some_hosts_matching_is_placed_on_those():
+    nodes = [node("cln-aaa", name="compute01"), node("cln-bbb", name="compute02")]
+    jobs = [{"job_id": 7, "job_status": "running", "job_node_list": "compute01,gone09"}]
+    assert busy_nodes(nodes, jobs) == {"cln-aaa": [7]}
+
+
+def test_pending_and_finished_jobs_never_make_a_node_busy():
+    nodes = [node("cln-aaa", name="compute01")]
+    jobs = [{"job_id": 8, "job_status": "pending", "job_node_list": ""},
+            {"job_id": 9, "job_status": "finished", "job_node_list": "compute01"}]
+    assert busy_nodes(nodes, jobs) == {}
+
+
+# --- the job list's entries: shape and each job's own status (issue 28 item 5, issue 29 item 4) ---
+
+from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError  # noqa: E402
+from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import (  # noqa: E402
+    jobs_in_status, placed_busy_nodes, placement)
+
+
+def test_only_jobs_whose_own_status_was_asked_for_are_kept():
+    # A server that ignores the status filter answers the job history.
+    jobs = [{"job_id": 1, "job_status": "finished", "job_node_list": "compute01"},
+            {"job_id": "2", "job_status": "pending", "job_node_list": ""},
+            {"job_id": 3, "job_status": "running", "job_node_list": "compute01"}]
+    assert [j["job_id"] for j in jobs_in_status(jobs, "pending", "https://e")] == ["2"]
+    assert [j["job_id"] for j in jobs_in_status(jobs, "running", "https://e")] == [3]
+
+
+@pytest.mark.parametrize("entry, what", [
+    ("oops", "`hpc_job_set[1]` is not an object"),
+    (["a"], "`hpc_job_set[1]` is not an object"),
+    ({"job_id": 2}, "`hpc_job_set[1].job_status` is missing"),
+    ({"job_id": 2, "job_status": ""}, "`hpc_job_set[1].job_status` is missing"),
+    ({"job_id": 2, "job_status": 1}, "`hpc_job_set[1].job_status` is missing or not a string"),
+    ({"job_status": "running"}, "`hpc_job_set[1].job_id` is missing"),
+    ({"job_id": True, "job_status": "running"}, "`hpc_job_set[1].job_id` is missing"),
+    ({"job_id": 2, "job_status": "running", "job_node_list": 7}, "`hpc_job_set[1].job_node_list` is not a string"),
+    ({"job_id": 2, "job_status": "running", "job_node_list": ["compute01"]},
+     "`hpc_job_set[1].job_node_list` is not a string"),
+])
+def test_a_job_entry_of_the_wrong_shape_fails_closed_naming_it(entry, what):
+    jobs = [{"job_id": 1, "job_status": "running", "job_node_list": "compute01"}, entry]
+    with pytest.raises(ApiError) as err:
+        jobs_in_status(jobs, "running", "https://hpc.example")
+    assert what in str(err.value) and "EHPC job/list" in str(err.value) and "https://hpc.example" in str(err.value)

@@ -35,3 +35,31 @@ def test_slurm_host_lists_expand(text, hosts):
 def test_malformed_host_lists_are_refused(text):
     with pytest.raises(HostListError):
         expand(text)
+
+
+@pytest.mark.parametrize("text", ["compute[]", "compute[ ]", "compute[],compute01", "compute[1,]", "compute[,1]",
+                                  "r[1-2]n[]", "node[1[2]]"])
+def test_empty_brackets_and_ranges_are_refused_not_dropped(text):
+    with pytest.raises(HostListError, match="empty|nested"):
+        expand(text)
+
+
+def test_a_list_naming_more_hosts_than_the_limit_is_refused_before_building_it():
+    with pytest.raises(HostListError, match="more than 100000 hosts"):
+        expand("c[1-100001]")
+    with pytest.raises(HostListError, match="more than 100000 hosts"):
+        expand("r[1-1000]n[1-1000]")  # a million, refused from the sizes alone
+    with pytest.raises(HostListError, match="more than 10 hosts"):
+        expand("c[1-6],d[1-5]", limit=10)
+
+
+def test_the_largest_allowed_list_expands_completely_and_in_order():
+    hosts = expand("c[1-100000]")
+    assert len(hosts) == 100000 and hosts[0] == "c1" and hosts[-1] == "c100000"
+
+
+def test_duplicates_are_dropped_without_comparing_every_pair():
+    # c[1-20000] took 2.2 s with a list scan per host (issue 29 item 11); the set-based
+    # de-duplication keeps the first occurrence and the order.
+    assert expand("c[1-3],c2,c[2-4]") == ["c1", "c2", "c3", "c4"]
+    assert len(expand("c[1-5000],c[1-5000]")) == 5000

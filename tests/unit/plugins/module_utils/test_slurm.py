@@ -149,6 +149,13 @@ def test_host_lists_split_by_ansible_at_commas_are_joined_again():
     assert slurm.expand_nodes(["compute[01", "03]", "login1", "compute01"]) == ["compute01", "compute03", "login1"]
 
 
+def test_an_empty_bracket_in_nodes_fails_instead_of_being_dropped():
+    # slurm_node nodes: ["compute[]", "compute01"] used to act on compute01 alone.
+    from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError
+    with pytest.raises(HostListError, match="empty brackets"):
+        slurm.expand_nodes(["compute[]", "compute01"])
+
+
 def test_plan_updates_only_nodes_not_yet_in_the_asked_state():
     nodes = slurm.parse_nodes_json(fixture("sinfo_22.05_draining.json"))
     names = ["compute01", "compute02", "compute03", "compute04"]

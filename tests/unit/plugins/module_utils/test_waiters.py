@@ -147,3 +147,14 @@ def test_a_shared_deadline_spans_several_waits_and_names_the_configured_timeout(
     assert info.value.timed_out
     assert "timed out after 10s" in str(info.value)
     assert sum(clock.sleeps) == pytest.approx(10)
+
+
+@pytest.mark.parametrize("delays", [dict(first_delay=0), dict(first_delay=-5), dict(max_delay=0),
+                                    dict(first_delay="0"), dict(first_delay=True), dict(max_delay=float("nan"))])
+def test_a_poll_interval_under_the_minimum_is_refused_before_the_first_check(delays):
+    fake = FakeClock()
+    checks = []
+    with pytest.raises(ValueError, match="must be at least 0.05 seconds"):
+        waiters.poll(lambda: checks.append(1) or (False, None), 10, lambda v: (None, None, "x"),
+                     sleep=fake.sleep, clock=fake.clock, **delays)
+    assert checks == []

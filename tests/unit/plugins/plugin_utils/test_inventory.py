@@ -158,13 +158,13 @@ def test_a_secret_in_a_failure_message_is_masked():
     assert "S3CRET-VALUE" not in str(caught.value) and "echoed ******** back" in str(caught.value)
 
 
-def test_unreadable_job_host_list_fails_rather_than_calling_a_node_idle():
-    client = FakeEhpc(NODES, jobs=[{"job_id": 19453, "job_status": "running", "job_node_list": "compute[01-"}])
+@pytest.mark.parametrize("node_list", ["compute[01-", "", "ghost[1-2]"])
+def test_a_job_host_list_that_places_no_node_makes_every_node_busy_rather_than_idle(node_list):
+    # Fail closed (docs/api-decisions.md, "Which nodes are busy"): the job may run on any node.
+    client = FakeEhpc(NODES, jobs=[{"job_id": 19453, "job_status": "running", "job_node_list": node_list}])
     plugin = ehpc_plugin(client, busy=True)
-    with pytest.raises(AnsibleParserError) as caught:
-        plugin.fetch(plugin.params())
-    assert "cannot tell which nodes of cluster ehpc-one run HPC jobs" in str(caught.value)
-    assert "set busy to false" in str(caught.value)
+    records = plugin.fetch(plugin.params())
+    assert records and all(r["busy"] is True and r["jobs"] == ["19453"] for r in records), records
 
 
 # --- host names that would reach the controller or clash (issue 29, item 1) ---------------------
