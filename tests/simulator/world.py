@@ -169,10 +169,13 @@ class CallContext:
 
 
 class World:
-    def __init__(self, job_seconds: float = 0.5, state_file: str | None = None) -> None:
+    def __init__(self, job_seconds: float = 0.5, state_file: str | None = None, cce_page_size: int = 2000,
+                 latency_seconds: float = 0.0) -> None:
         # One re-entrant lock guards the state, the call log, the faults and the config.
         self.lock = threading.RLock()
-        self.startup_config: dict[str, Any] = {"job_seconds": float(job_seconds), "delete_job_key": "job_ids"}
+        self.startup_config: dict[str, Any] = {"job_seconds": float(job_seconds), "delete_job_key": "job_ids",
+                                               "cce_page_size": int(cce_page_size),
+                                               "latency_seconds": float(latency_seconds)}
         self.config: dict[str, Any] = dict(self.startup_config)
         self.state_file = state_file
         self.state: dict[str, Any] = build_state()
