@@ -72,8 +72,10 @@ def expand(text: str | None) -> list:
     if not text:
         return []
     hosts = []
+    seen = set()  # a set, so a job on 20,000 hosts costs 20,000 steps, not 20,000 squared
     for part in _split_top_level(text.strip()):
         for host in _expand_host(part, text):
-            if host not in hosts:
+            if host not in seen:
+                seen.add(host)
                 hosts.append(host)
     return hosts

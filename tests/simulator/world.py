@@ -42,7 +42,7 @@ HYPER_CLUSTER_HPS = "hc-demo-hps"
 HYPER_CLUSTER_ECS = "hc-demo-ecs"
 
 DEFAULT_COUNTS = {"ehpc_login_nodes": 1, "ehpc_compute_nodes": 2, "cce_nodes": 3}
-MAX_WORLD_NODES = 5000
+MAX_WORLD_NODES = 20000
 
 # The default world's timestamps start here; nodes made later are stamped with the
 # wall clock (never earlier than the newest existing node, so create_time grows).
