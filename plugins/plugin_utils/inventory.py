@@ -143,6 +143,7 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
             client = self.client(params)
         except ApiError as err:
             self.fail(str(err))
+
         def one(cluster_id):
             try:
                 return self.fetch_cluster(client, cluster_id, params)

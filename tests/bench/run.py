@@ -743,7 +743,7 @@ def bench_pure(sizes=(2000, 20000), reps: int = 5) -> None:
                            cce_items(n), ["pool-%05d" % i for i in range(n // 2, n + 1)]))):
         for size in sizes:
             values = []
-            for _ in range(reps):
+            for dummy in range(reps):
                 start = time.perf_counter()
                 work(size)
                 values.append(time.perf_counter() - start)

@@ -83,7 +83,7 @@ def reads(work, n):
 
 
 def test_ehpc_plans_busy_matching_and_results_are_linear_on_20000_nodes():
-    small, _ = reads(ehpc_work, SMALL)
+    small, dummy = reads(ehpc_work, SMALL)
     big, (busy, scale_in, absent, left, result) = reads(ehpc_work, BIG)
     # The answers are right at 20,000 nodes ...
     assert len(busy) == BIG // 2 and busy["cln-0000001"] == [1000]
@@ -102,7 +102,7 @@ def test_cce_removal_plan_by_name_is_linear_on_20000_nodes():
         return plan_removal(cce_items(n), ["pool-%05d" % i for i in range(n // 2, n + 1)] + ["gone"],
                             protected=["pool-%05d" % i for i in range(1, n // 4)])
 
-    small, _ = reads(work, SMALL)
+    small, dummy = reads(work, SMALL)
     big, plan = reads(work, BIG)
     assert len(plan["remove"]) == BIG // 2 + 1 and plan["absent"] == ["gone"]
     assert len(plan["batches"]) == (BIG // 2 + 1 + 199) // 200
