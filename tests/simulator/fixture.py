@@ -96,7 +96,8 @@ class Simulator:
         self.control("DELETE", "/_sim/faults")
 
     def config(self, **changes: Any) -> dict[str, Any]:
-        """Change runtime config (job_seconds, delete_job_key, clock_offset_seconds); with no argument just read it."""
+        """Change runtime config (job_seconds, delete_job_key, clock_offset_seconds, cce_page_size,
+        latency_seconds); with no argument just read it."""
         if changes:
             return self.control("POST", "/_sim/config", changes)
         return self.control("GET", "/_sim/config")
