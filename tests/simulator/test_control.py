@@ -201,17 +201,18 @@ def test_keep_alive_connection(qy: QingCloud, sim: Simulator) -> None:
 
 def test_latency_delays_every_cloud_call_but_not_the_control_api_and_calls_overlap(qy: QingCloud,
                                                                                    sim: Simulator) -> None:
-    sim.config(latency_seconds=0.3)
+    sim.config(latency_seconds=1.0)
     started = time.monotonic()
     sim.state()
-    assert time.monotonic() - started < 0.3
+    assert time.monotonic() - started < 1.0  # the control API is not delayed
     started = time.monotonic()
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda _: qy.list_nodes(EHPC_CLUSTER_ID).json()["ret_code"], range(4)))
     elapsed = time.monotonic() - started
     assert answers == [0, 0, 0, 0]
-    # Four calls at once each wait their 0.3 s side by side, not one after another (1.2 s).
-    assert 0.3 <= elapsed < 1.0, elapsed
+    # Each call waits its 1 s; four at once wait side by side, where one after another they
+    # would take 4 s (the margin is wide: this is not a performance assertion).
+    assert 1.0 <= elapsed < 3.0, elapsed
 
 
 def test_cli_flags_set_the_page_size_and_latency() -> None:
