@@ -351,7 +351,7 @@ def test_rolling_restart_leaves_a_node_drained_while_its_restart_is_not_known_to
     # at any time, so Slurm must start no job on it.
     ids = node_ids(sim)
     label = "compute01 (%s)" % ids["compute01"]
-    sim.fault(kind=fault, path="resatrtNodes")
+    sim.fault(kind=fault, path="restartNodes")
     spy = SlurmSpy(tmp_path, slurm)
 
     run = role_run(sim, tmp_path, spy, "ehpc_rolling_restart", restart_vars(ehpc_rolling_restart_wait_timeout=2))
