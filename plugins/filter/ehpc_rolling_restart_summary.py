@@ -9,9 +9,12 @@ name: ehpc_rolling_restart_summary
 short_description: The summary of a rolling restart that went through every batch, and the work it left undone
 version_added: 0.2.0
 description:
-  - Builds the line the P(hpcops.clusters.ehpc_rolling_restart#role) role prints at the end of a run, for example
-    C(restarted 4 of 4 nodes of ehpc-8jqdq0mz in 2 batch(es) of up to 2: compute01 (cln-1), ...), from the run's facts.
-  - Nodes skipped because they still ran HPC jobs are named; with a drain host, so are the Slurm nodes the run resumed
+  - >-
+    Builds the line the P(hpcops.clusters.ehpc_rolling_restart#role) role prints at the end of a run, for example
+    C(restarted 4 of 4 nodes of ehpc-8jqdq0mz in 2 batch...: compute01 ...), from the run's facts. Nodes are named
+    with their ID as P(hpcops.clusters.node_labels#filter) names them.
+  - >-
+    Nodes skipped because they still ran HPC jobs are named; with a drain host, so are the Slurm nodes the run resumed
     (C(resumed in Slurm: compute01, compute02), or V(none)).
   - >-
     RV(_value.skipped_msg) says why the run fails when nodes were skipped as busy (work left undone), naming each with
@@ -21,7 +24,7 @@ options:
   _input:
     description:
       - C(cluster_id); C(targets), C(done) and C(skipped) (node IDs of the run); C(batches) (the batches, or their number);
-        C(batch_size); C(nodes) (the node list read at the start, for the labels C(name (ID))).
+        C(batch_size); C(nodes) (the node list read at the start, for the nodes' names).
       - For nodes skipped as busy C(skipped_jobs) (node ID to its HPC job IDs) and C(idle_timeout).
       - With a drain host C(drain=true) and C(resumed) (the Slurm names the run resumed, over every batch).
     type: dict

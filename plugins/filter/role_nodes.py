@@ -11,7 +11,8 @@ version_added: 0.2.0
 description:
   - Takes a cluster's nodes as a module returned them (P(hpcops.clusters.ehpc_nodes_info#module)'s C(nodes), say) and
     returns the keys (IDs) of the nodes whose C(role) is O(role), in the order of the list.
-  - With O(live=true), nodes already being deleted (an EHPC node's C(transition_status) V(deleting)) are left out:
+  - >-
+    With O(live=true), nodes already being deleted (an EHPC node's C(transition_status) V(deleting)) are left out:
     they are on their way out, there is nothing left to restart.
   - >-
     With O(among), only those keys, in the order of O(among). A key of O(among) that no node in the list has is kept:
