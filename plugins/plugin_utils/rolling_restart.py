@@ -23,6 +23,8 @@ __metaclass__ = type
 
 from collections.abc import Mapping
 
+from ansible_collections.hpcops.clusters.plugins.plugin_utils.role_rules import labels_by_key
+
 SENT = "yes"
 NOT_SENT = "no"
 MAYBE_SENT = "unknown"
@@ -122,7 +124,27 @@ def batch_outcome(restart, batch, drained=None, slurm_names=None) -> dict:
     }
 
 
-REPORT_KEYS = ("cluster_id", "targets", "done", "skipped", "batch", "ready", "restart", "labels")
+REPORT_KEYS = ("cluster_id", "targets", "done", "skipped", "batch", "ready", "restart")
+SUMMARY_KEYS = ("cluster_id", "targets", "done", "batches", "batch_size", "skipped", "nodes")
+
+
+def _facts(facts, keys: tuple, name: str) -> Mapping:
+    """The run's facts, with every key the filter ``name`` reads."""
+    if not isinstance(facts, Mapping):
+        raise OutcomeError("%s needs a dict of the run's facts, got %s" % (name, type(facts).__name__))
+    missing = [key for key in keys if key not in facts]
+    if "nodes" not in keys and "labels" not in facts and "nodes" not in facts:
+        missing.append("labels or nodes")
+    if missing:
+        raise OutcomeError("%s: missing %s" % (name, ", ".join(missing)))
+    return facts
+
+
+def _labels(facts: Mapping) -> Mapping:
+    """Node ID -> "name (ID)": from the node list read at the start (``nodes``), or as given (``labels``)."""
+    if isinstance(facts.get("nodes"), list):
+        return labels_by_key([facts["nodes"]])
+    return facts["labels"] if isinstance(facts.get("labels"), Mapping) else {}
 
 
 def _label(labels: Mapping, node_ids: list) -> str:
@@ -134,19 +156,16 @@ def stop_report(facts) -> dict:
 
     ``facts``: ``cluster_id``; ``targets``, ``done``, ``skipped`` (node IDs of the whole run);
     ``batch`` (the failed batch) and ``ready`` (those of it given to the restart); ``restart``
-    (its registered result); ``labels`` (node ID -> "name (ID)"); ``errors`` (messages, in
+    (its registered result); ``nodes`` (the node list the labels ``name (ID)`` are read from)
+    or ``labels`` (node ID -> label); ``errors`` (messages, in
     the order they happened); with a drain host ``drain: true``, ``drained``, ``resumed``
     (Slurm names) and ``slurm_names``.
 
     Returns ``lines`` (one fact a line), ``msg`` (one line) and ``changed`` (a restart was or
     may have been sent), plus the batch's ``outcome`` (``batch_outcome``).
     """
-    if not isinstance(facts, Mapping):
-        raise OutcomeError("rolling_restart_report needs a dict of the run's facts, got %s" % type(facts).__name__)
-    missing = [key for key in REPORT_KEYS if key not in facts]
-    if missing:
-        raise OutcomeError("rolling_restart_report: missing %s" % ", ".join(missing))
-    labels = facts["labels"] if isinstance(facts["labels"], Mapping) else {}
+    facts = _facts(facts, REPORT_KEYS, "rolling_restart_report")
+    labels = _labels(facts)
     drain = bool(facts.get("drain"))
     drained = _ids(facts.get("drained"), "drained") if drain else []
     resumed = _ids(facts.get("resumed"), "resumed") if drain else []
@@ -197,3 +216,46 @@ def stop_report(facts) -> dict:
     parts.append("restarted before the failure: %s" % _label(labels, done))
     return {"lines": lines, "msg": "; ".join(parts), "changed": outcome["restart_sent"] != NOT_SENT,
             "outcome": outcome}
+
+
+def run_summary(facts, check_mode: bool = False) -> dict:
+    """The summary line of a rolling restart that went through every batch, and what it left undone.
+
+    ``facts``: ``cluster_id``; ``targets``, ``done`` and ``skipped`` (node IDs of the run);
+    ``batches`` (the batches, or their number) and ``batch_size``; ``nodes`` (the node list the
+    labels are read from); for nodes skipped as busy ``skipped_jobs`` (node ID -> HPC job IDs)
+    and ``idle_timeout``; with a drain host ``drain: true`` and ``resumed`` (the Slurm names the
+    run resumed, every batch's).
+
+    Returns ``msg`` (the summary) and ``skipped_msg`` (why the run must fail when nodes were
+    skipped as busy: work left undone; empty when none was).
+    """
+    facts = _facts(facts, SUMMARY_KEYS, "ehpc_rolling_restart_summary")
+    labels = _labels(facts)
+    targets, done, skipped = (_ids(facts[key], key) for key in ("targets", "done", "skipped"))
+    batches = facts["batches"]
+    if not isinstance(batches, int) or isinstance(batches, bool):
+        batches = len(_ids(batches, "batches"))
+    msg = "%s %d of %d nodes of %s in %d batch(es) of up to %s: %s" % (
+        "would restart" if check_mode else "restarted", len(done), len(targets), facts["cluster_id"], batches,
+        facts["batch_size"], _label(labels, done))
+    if skipped:
+        msg += "; %s: %s" % ("busy now" if check_mode else "skipped because still busy", _label(labels, skipped))
+    if facts.get("drain"):
+        resumed = []
+        for name in _ids(facts.get("resumed"), "resumed"):
+            if name not in resumed:
+                resumed.append(name)
+        msg += "; %s: %s" % ("would drain and resume in Slurm" if check_mode else "resumed in Slurm",
+                             ", ".join(resumed) or "none")
+    skipped_msg = ""
+    if skipped:
+        jobs = facts.get("skipped_jobs")
+        jobs = jobs if isinstance(jobs, Mapping) else {}
+        skipped_msg = ("%d node(s) of %s were not restarted because they still ran HPC jobs after %s s: %s; run again "
+                       "later, or set ehpc_rolling_restart_allow_skipped=true to accept this" % (
+                           len(skipped), facts["cluster_id"], facts.get("idle_timeout"), "; ".join(
+                               "%s jobs %s" % (labels.get(node_id, node_id),
+                                               ", ".join(_ids(jobs.get(node_id), "skipped_jobs")) or "unknown")
+                               for node_id in skipped)))
+    return {"msg": msg, "skipped_msg": skipped_msg}

@@ -222,6 +222,14 @@ def restart_vars(**extra):
                  "ehpc_rolling_restart_resume_timeout": 120}, **extra)
 
 
+def restart_summary(run) -> str:
+    """The rolling restart's summary line (its debug task at the end of a run through every batch)."""
+    found = [r["msg"] for r in run.results if isinstance(r.get("msg"), str)
+             and r["msg"].startswith(("restarted ", "would restart "))]
+    assert len(found) == 1, run
+    return found[0]
+
+
 def test_rolling_restart_drains_before_restartnodes_and_resumes_after(sim, slurm, tmp_path):
     ids = node_ids(sim)
     job = slurm.submit(4)
@@ -242,6 +250,8 @@ def test_rolling_restart_drains_before_restartnodes_and_resumes_after(sim, slurm
     assert slurm.node_state() == "IDLE"
     restarted = [r["restarted"] for r in run.results if r.get("restarted") and r.get("changed")]
     assert restarted == [[ids["compute01"]]]
+    assert restart_summary(run) == ("restarted 1 of 1 nodes of %s in 1 batch(es) of up to 1: compute01 (%s); "
+                                    "resumed in Slurm: compute01" % (EHPC_CLUSTER, ids["compute01"]))
 
 
 def test_rolling_restart_drain_timeout_resumes_the_node_and_restarts_nothing(sim, slurm, tmp_path):
@@ -265,6 +275,8 @@ def test_rolling_restart_with_drain_in_check_mode_changes_nothing(sim, slurm, tm
 
     assert run.rc == 0, run
     assert spy.updates() == [] and sim.writes() == [] and slurm.node_state() == "IDLE"
+    assert restart_summary(run).startswith("would restart 1 of 1 nodes of %s" % EHPC_CLUSTER)
+    assert restart_summary(run).endswith("; would drain and resume in Slurm: compute01"), restart_summary(run)
 
 
 def test_autoscale_drains_the_idle_node_it_removes_and_waits_for_its_slurm_job(sim, slurm, tmp_path):
@@ -334,6 +346,8 @@ def test_rolling_restart_with_drain_restarts_a_login_node_without_draining_it(si
     assert restarted == [[ids["login01"], ids["compute01"]]]
     assert [update_kind(args) for _t, args in spy.updates()] == ["DRAIN", "RESUME"]
     assert all("NodeName=compute01" in args for _t, args in spy.updates())
+    assert restart_summary(run).endswith(": login01 (%s), compute01 (%s); resumed in Slurm: compute01"
+                                         % (ids["login01"], ids["compute01"])), restart_summary(run)
 
 
 def restart_report(run) -> list:
