@@ -377,7 +377,7 @@ def test_no_plugin_reads_the_environment_outside_argument_specs():
 
 def test_awx_credential_types_inject_every_module_env_var_and_hide_secrets():
     env_options = modules_env_options()
-    # The variables the runner and the README name are all read by some module.
+    # The variables the runner and docs/credentials.md name are all read by some module.
     assert set(env_options) >= {"QINGCLOUD_ACCESS_KEY_ID", "QINGCLOUD_SECRET_ACCESS_KEY", "QINGCLOUD_ZONE",
                                 "QINGCLOUD_EHPC_ENDPOINT", "HW_REGION_NAME", "HW_PROJECT_ID", "HW_ACCESS_KEY",
                                 "HW_SECRET_KEY", "HW_SECURITY_TOKEN", "HW_AUTH_TOKEN", "HW_USER_NAME",
