@@ -11,8 +11,8 @@ name: cce
 short_description: Huawei Cloud CCE cluster nodes as Ansible hosts
 version_added: 0.2.0
 description:
-  - Reads the nodes of one or several Huawei Cloud CCE clusters (C(GET .../clusters/{cluster_id}/nodes))
-    and makes each node a host.
+  - Reads the nodes of one or several Huawei Cloud CCE clusters (C(GET .../clusters/{cluster_id}/nodes), every
+    page, following C(pageInfo.nextMarker)) and makes each node a host. Several clusters are read side by side.
   - Each host is in the group of its cluster, for example C(cce_demo) for cluster V(cce-demo) or
     C(cce_4c8f9a4e_3b2d_11ef_9b1a_0255ac100b05) for a cluster ID (letters, digits and C(_) only; the C(cce_)
     prefix is not doubled). Every cluster group is a child of the group C(cce). CCE nodes have no role.

@@ -11,7 +11,8 @@ name: ehpc
 short_description: QingCloud EHPC cluster nodes as Ansible hosts
 version_added: 0.2.0
 description:
-  - Reads the nodes of one or several QingCloud EHPC clusters (C(GET /api/cluster/listNodes), every page)
+  - Reads the nodes of one or several QingCloud EHPC clusters (C(GET /api/cluster/listNodes), every page; the pages
+    after the first and several clusters are read side by side)
     and makes each node a host.
   - Each host is in the group of its cluster and of its role, for example C(ehpc_8jqdq0mz) and
     C(ehpc_8jqdq0mz_compute) for cluster V(ehpc-8jqdq0mz) (letters, digits and C(_) only; the C(ehpc_)

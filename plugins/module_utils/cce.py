@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __metaclass__ = type
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
+from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes, paging, waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.api_limits import MAX_NODES_PER_REMOVE
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_client import HuaweiCloudClient, is_absent
@@ -30,9 +30,27 @@ class CceClient(HuaweiCloudClient):
     service = "cce"
 
     def list_nodes(self, cluster_id: str) -> list:
-        # ListNodes answers every node of the cluster in one list; there is no paging.
-        answer = self.call("GET", self.path(NODES, project=self.project_id, cluster=cluster_id), shape="CCE ListNodes")
-        return answer["items"]
+        """Every node of the cluster, page after page.
+
+        ListNodes answers at most ``limit`` nodes (1..2000, default 2000) after the node
+        whose uid is ``marker``; ``pageInfo.nextMarker`` names the next page and is absent
+        on the last one (huaweicloudsdkcce v3 ListNodesRequest, NodePageInfo;
+        docs/api-decisions.md). Each page names the next, so they are read in turn.
+        """
+        path = self.path(NODES, project=self.project_id, cluster=cluster_id)
+
+        def fetch(marker):
+            answer = self.call("GET", path, query={"marker": marker} if marker else None, shape="CCE ListNodes")
+            page_info = answer.get("pageInfo")
+            if page_info is None:
+                return answer["items"], None
+            next_marker = page_info.get("nextMarker") if isinstance(page_info, dict) else None
+            if not isinstance(page_info, dict) or not isinstance(next_marker, (str, type(None))):
+                raise answer_shapes.unexpected_answer(self.endpoint, "CCE ListNodes",
+                                                      "`pageInfo` is not an object with a string `nextMarker`")
+            return answer["items"], next_marker
+
+        return paging.marker_pages(fetch, "CCE ListNodes of cluster %s at %s" % (cluster_id, self.endpoint))
 
     def remove_nodes(self, cluster_id: str, uids: list, login: dict) -> str:
         """Submit one RemoveNodesTask; returns its job id. ``login`` is the API's Login object."""

@@ -60,19 +60,24 @@ def resolve(items: list, wanted: list) -> tuple:
     several nodes raises NodePlanError: removing the wrong node can't be undone.
     """
     by_uid = dict((uid_of(item), item) for item in items)
+    by_name = {}  # one pass over the cluster, however many entries are asked for
+    for item in items:
+        by_name.setdefault(name_of(item), []).append(item)
     targets = []
+    taken = set()
     absent = []
     for entry in unique(wanted):
         item = by_uid.get(entry)
         if item is None:
-            named = [i for i in items if name_of(i) == entry]
+            named = by_name.get(entry, [])
             if len(named) > 1:
                 raise NodePlanError("node name %s matches %d nodes (%s): give their uids instead"
                                     % (entry, len(named), ", ".join(sorted(uid_of(i) for i in named))))
             item = named[0] if named else None
         if item is None:
             absent.append(entry)
-        elif all(uid_of(t) != uid_of(item) for t in targets):
+        elif uid_of(item) not in taken:
+            taken.add(uid_of(item))
             targets.append(item)
     return targets, absent
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 __metaclass__ = type
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes, hpc_jobs, qingcloud_signer, waiters
+from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes, hpc_jobs, paging, qingcloud_signer, waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.api_limits import MAX_NODES_PER_ADD
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, json_body
@@ -103,25 +103,19 @@ class EhpcClient:
             raise answer_shapes.unexpected_answer(self.endpoint, call, "no `ret_code`")
         return answer_shapes.checked(answer, call, self.endpoint)
 
-    def _pages(self, path: str, params: dict, key: str) -> list:
-        items = []
-        offset = 0
-        while True:
-            page = self.call("GET", path, dict(params, limit=PAGE_SIZE, offset=offset), safe_to_repeat=True)
-            batch = page[key]
-            items.extend(batch)
-            offset += len(batch)
-            if not batch or offset >= page["total_count"]:
-                if offset < page["total_count"]:
-                    # A page came back empty before total_count was reached: the list
-                    # is incomplete, and an incomplete node list must not drive a write.
-                    raise answer_shapes.unexpected_answer(
-                        self.endpoint, _call_name(path),
-                        "an empty page at offset %d of %d" % (offset, page["total_count"]))
-                return items
+    def _pages(self, path: str, params: dict, key: str, ident: str) -> list:
+        # The first page tells total_count; the rest are read a few at a time, and a list
+        # that is short or changes under the read fails (module_utils/paging.py).
+        def fetch(offset, limit):
+            page = self.call("GET", path, dict(params, limit=limit, offset=offset), safe_to_repeat=True)
+            return page[key], page["total_count"]
+
+        return paging.offset_pages(fetch, PAGE_SIZE, "%s at %s" % (_call_name("/api" + path), self.endpoint),
+                                   key=lambda item: item.get(ident) if isinstance(item, dict) else None)
 
     def list_nodes(self, cluster_id: str) -> list:
-        return self._pages("/cluster/listNodes", {"cluster_id": cluster_id, "verbose": 1}, "hpc_app_nodes_set")
+        return self._pages("/cluster/listNodes", {"cluster_id": cluster_id, "verbose": 1}, "hpc_app_nodes_set",
+                           "node_id")
 
     def list_hpc_jobs(self, cluster_id: str, status: str = "running") -> list:
         """The cluster's HPC jobs in ``status``, each entry shape-checked.
@@ -131,7 +125,7 @@ class EhpcClient:
         server may ignore the name it doesn't know (docs/api-decisions.md, "HPC job list").
         """
         jobs = self._pages("/job/list", {"cluster_id": cluster_id, "job_status": status, "jobs_status": status},
-                           "hpc_job_set")
+                           "hpc_job_set", "job_id")
         return hpc_jobs.jobs_in_status(jobs, status, self.endpoint)
 
     def add_nodes(self, cluster_id: str, role: str, count: int, node_name: str | None = None,

@@ -113,19 +113,24 @@ def resolve_nodes(nodes: list, wanted: list) -> tuple:
     on the wrong node can't be undone.
     """
     by_id = dict((n["node_id"], n) for n in nodes)
+    by_name = {}  # one pass over the cluster, however many entries are asked for
+    for n in nodes:
+        by_name.setdefault(n.get("name"), []).append(n)
     targets = []
+    taken = set()
     not_found = []
     for entry in unique(wanted):
         node = by_id.get(entry)
         if node is None:
-            named = [n for n in nodes if n.get("name") == entry]
+            named = by_name.get(entry, [])
             if len(named) > 1:
                 raise PlanError("node name %s matches %d nodes (%s): give their IDs instead"
                                 % (entry, len(named), ", ".join(sorted(n["node_id"] for n in named))))
             node = named[0] if named else None
         if node is None:
             not_found.append(entry)
-        elif all(t["node_id"] != node["node_id"] for t in targets):
+        elif node["node_id"] not in taken:
+            taken.add(node["node_id"])
             targets.append(node)
     return targets, not_found
 
@@ -257,17 +262,18 @@ def remaining_work(first: dict, delivered: dict, nodes: list, options: dict) -> 
     no more than the surplus now; a restart already under way is not sent again.
     """
     by_id = dict((n["node_id"], n) for n in nodes)
+    removed, restarted = set(delivered["remove"]), set(delivered["restart"])
     left = empty_plan()
     if options["state"] == "present":
         have = len(role_nodes(nodes, options["role"]))
         left["add"] = max(0, min(first["add"] - delivered["add"], options["count"] - have))
         left["add_batches"] = plan_add_batches(left["add"])
-        still = [i for i in first["remove"] if i not in delivered["remove"] and i in by_id and removable(by_id[i])]
+        still = [i for i in first["remove"] if i not in removed and i in by_id and removable(by_id[i])]
         left["remove"] = still[:max(0, have - options["count"])]
     else:
         left["remove"] = [i for i in first["remove"]
-                          if i not in delivered["remove"] and i in by_id and removable(by_id[i])]
-    left["restart"] = [i for i in first["restart"] if i not in delivered["restart"] and i in by_id
+                          if i not in removed and i in by_id and removable(by_id[i])]
+    left["restart"] = [i for i in first["restart"] if i not in restarted and i in by_id
                        and by_id[i].get("transition_status") != "restarting"]
     left["changes"] = bool(left["add"] or left["remove"] or left["restart"])
     return left

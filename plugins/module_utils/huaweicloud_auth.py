@@ -15,6 +15,8 @@ from __future__ import annotations
 
 __metaclass__ = type
 
+import threading
+
 from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes, huaweicloud_signer
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, dumps, json_body
@@ -39,6 +41,8 @@ class HuaweiAuth:
         self.project_id = project_id
         self.region = region
         self._token = auth_token or None
+        # Reads may run side by side (an inventory's clusters): one of them asks IAM, the others wait.
+        self._token_lock = threading.Lock()
         self._access_key = access_key
         self._secret_key = secret_key
         self._security_token = security_token
@@ -73,8 +77,9 @@ class HuaweiAuth:
             self.token()
 
     def token(self) -> str:
-        if self._token is None:
-            self._token = self._token_from_iam()
+        with self._token_lock:
+            if self._token is None:
+                self._token = self._token_from_iam()
         return self._token
 
     def _token_from_iam(self) -> str:

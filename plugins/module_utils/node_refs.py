@@ -10,8 +10,10 @@ __metaclass__ = type
 
 def unique(items: list) -> list:
     """``items`` without repeats, in first-seen order (a task may name a node twice)."""
-    seen = []
+    seen = set()
+    result = []
     for item in items:
         if item not in seen:
-            seen.append(item)
-    return seen
+            seen.add(item)
+            result.append(item)
+    return result

@@ -35,6 +35,8 @@ USER_AGENT = "hpcops.clusters/0.1.0"
 # even a write may be re-sent; a 5xx may come after the server acted, so for a write
 # it is ambiguous (see ``ApiError.ambiguous``).
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+# Connections kept per host: paging.WORKERS pages for each of the inventory's 4 clusters at once.
+CONNECTIONS_PER_HOST = 32
 
 
 class HttpRequest:
@@ -111,6 +113,12 @@ class Transport:
         if requests is None:
             raise ApiError("the Python library 'requests' is required")
         self.session = requests.Session()
+        # Reads run side by side (module_utils/paging.py: pages of a list, clusters of an
+        # inventory source); a pool smaller than the calls in flight makes urllib3 drop and
+        # re-open connections, with a warning on stderr each time.
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=CONNECTIONS_PER_HOST)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
         self.session.verify = validate_certs
         self.session.headers["User-Agent"] = USER_AGENT
         self.timeout = (min(connect_timeout, timeout), timeout)

@@ -15,7 +15,7 @@ description:
   - Removes nodes from a Cloud Container Engine (CCE) cluster with C(RemoveNodesTask)
     (C(PUT .../nodes/operation/remove)). The servers are not deleted; they leave the cluster
     and get the login given in O(login).
-  - Idempotent. The cluster's nodes are listed first and only those still present are removed;
+  - Idempotent. The cluster's nodes are listed first (every page of them) and only those still present are removed;
     entries of O(nodes) that match no node count as removed already, so a second run changes nothing.
     They are listed in RV(not_found), with a warning, so that a mistyped name shows.
   - Every answer is checked before it is used. An answer that is not what CCE answers (an HTML page

@@ -12,7 +12,8 @@ module: cce_nodes_info
 short_description: List the nodes of a Huawei Cloud CCE cluster
 version_added: 0.1.0
 description:
-  - Lists the nodes of a Cloud Container Engine (CCE) cluster (C(GET .../clusters/{cluster_id}/nodes)).
+  - Lists the nodes of a Cloud Container Engine (CCE) cluster (C(GET .../clusters/{cluster_id}/nodes)),
+    every page of them (up to 2,000 nodes a page, following C(pageInfo.nextMarker) until the last page).
   - Filters by O(phase), and optionally reshapes the list with a JMESPath O(query).
   - Never changes anything. The nodes' login settings are not returned.
   - The answer is checked before it is used; one that is not what CCE answers (an HTML page from a proxy,

@@ -586,7 +586,8 @@ class EhpcNodes(ClusterModule):
     def _after_by_role(self, before, after, plan):
         if not self.module.check_mode:
             return nodes_by_role([n for n in after if removable(n)])
-        predicted = nodes_by_role([n for n in before if removable(n) and n["node_id"] not in plan["remove"]])
+        leaving = set(plan["remove"])
+        predicted = nodes_by_role([n for n in before if removable(n) and n["node_id"] not in leaving])
         role = predicted.setdefault(self.params["role"], [])
         role.extend("(new %s node %d)" % (self.params["role"], i + 1) for i in range(plan["add"]))
         return predicted

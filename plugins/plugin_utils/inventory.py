@@ -40,11 +40,14 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
+from ansible_collections.hpcops.clusters.plugins.module_utils import paging
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError
 
 # 2: records are read for an endpoint and a credential too (a cache of format 1 is a miss).
 CACHE_FORMAT = 2
+# Clusters of one source read at once; each reads its later pages paging.WORKERS at a time.
+CLUSTER_WORKERS = 4
 MIN_SCRUBBED_LENGTH = 6
 HOSTNAME_KEYS = ("name", "id", "private_ip")
 RESERVED_GROUPS = ("all", "ungrouped")
@@ -61,6 +64,15 @@ HOST_PREFIX_FORM = re.compile(r"[A-Za-z0-9_.-]*")
 SOURCE_VARS = ("inventory_file", "inventory_dir")
 STRING_TYPES = ("str", "string")
 BOOL_TYPES = ("bool", "boolean")
+
+
+class _ClusterError(Exception):
+    """A cluster's read failed; carries which cluster, out of the reading thread."""
+
+    def __init__(self, cluster_id: str, error: Exception):
+        super().__init__(str(error))
+        self.cluster_id = cluster_id
+        self.error = error
 
 
 def group_name(*parts: str) -> str:
@@ -243,17 +255,25 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
             client = self.client(params)
         except ApiError as err:
             self.fail(str(err))
-        nodes = []
-        for cluster_id in params["clusters"]:
+
+        def one(cluster_id):
             try:
-                nodes.extend(self.fetch_cluster(client, cluster_id, params))
-            except HostListError as err:
+                return self.fetch_cluster(client, cluster_id, params)
+            except (HostListError, ApiError, WaitError) as err:
+                raise _ClusterError(cluster_id, err)
+
+        # Several clusters are read side by side (each one's pages too: module_utils/paging.py);
+        # a failure of any fails the source, named after the first failed cluster as listed.
+        try:
+            per_cluster = paging.in_order(one, list(params["clusters"]), CLUSTER_WORKERS)
+        except _ClusterError as failure:
+            cluster_id, err = failure.cluster_id, failure.error
+            if isinstance(err, HostListError):
                 self.fail("cannot tell which nodes of cluster %s run HPC jobs (%s), so no host of this source is "
                           "added; set busy to false to list the nodes without their jobs" % (cluster_id, err))
-            except (ApiError, WaitError) as err:
-                self.fail("cannot read the nodes of cluster %s from %s, so no host of this source is added: %s"
-                          % (cluster_id, client.endpoint, err))
-        return nodes
+            self.fail("cannot read the nodes of cluster %s from %s, so no host of this source is added: %s"
+                      % (cluster_id, client.endpoint, err))
+        return [node for nodes in per_cluster for node in nodes]
 
     def identity(self, params: dict) -> dict:
         """The endpoint the nodes are read from (``endpoint``) and who reads them: the fields

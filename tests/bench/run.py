@@ -18,7 +18,12 @@ requests). It starts its own simulator and prints plain-text tables:
 4. rolling restart of 64 nodes in batches of 8 (roles/ehpc_rolling_restart) against
    8 x the job duration, with the overhead broken down from the call log;
 5. ``python -X importtime`` profile of the ehpc_nodes module, with the collection on sys.path
-   (5a, 5b) and inside the AnsiballZ payload as ansible runs it (5c, with section 1).
+   (5a, 5b) and inside the AnsiballZ payload as ansible runs it (5c, with section 1);
+6. large clusters: a no-op ``ehpc_nodes`` (count = current, ``return_nodes: changed``) and
+   ``ehpc_nodes_info`` on 2, 2,002 and 10,002 nodes with a simulated API latency (50 ms a
+   call by default), paired runs (the sizes one after another in each run, in rotating
+   order), medians and the ratios to the 2-node run; 6b. the pure work of a task (busy-node
+   matching, plan, result) on 2,000 and 20,000 nodes, timed in-process.
 
 The machine's load (``os.getloadavg``) is printed with every timed section: wall times are
 only comparable between runs on an otherwise idle machine.
@@ -56,6 +61,8 @@ EHPC_MODULE_IMPORT = "ansible_collections.hpcops.clusters.plugins.modules.ehpc_n
 COMPONENT_PREFIX = "ansible_collections.hpcops."
 
 NOOP_RATIO_GOAL = 1.15
+LARGE_RATIO_GOAL = 1.2  # issue 31: 2,002 nodes at most 1.2x the 2-node task, 50 ms a call
+LARGE_SIZES = (2, 2002, 10002)  # nodes in all: one login node, the rest compute
 LAG_GOAL_BASE, LAG_GOAL_FRACTION = 1.0, 0.10
 
 
@@ -661,6 +668,94 @@ def bench_ansiballz(runner: Runner, runs: int, reps: int, noop: dict | None = No
     return {"ehpc": med["ehpc_nodes"], "ping": med["ping"], "own": profile.own_code(), "requests": profile.cum("requests")}
 
 
+# --- 6. large clusters with API latency ---------------------------------------------------
+
+def bench_large(runner: Runner, runs: int, latency: float, sizes=LARGE_SIZES) -> dict:
+    sim = runner.sim
+    tasks = {
+        "ehpc_nodes no-op": lambda size: [ehpc_task(count=size - 1, return_nodes="changed")],
+        "ehpc_nodes_info": lambda size: [{"name": "bench", "hpcops.clusters.ehpc_nodes_info":
+                                          {"cluster_id": EHPC_CLUSTER_ID}}],
+    }
+    sim.reset()
+    sim.config(latency_seconds=latency)
+    times = dict(((task, size), []) for task in tasks for size in sizes)
+    calls = {}
+    load_before = load()
+    for i in range(runs + 1):  # run 0 warms the page cache and is not counted
+        order = list(sizes[i % len(sizes):] + sizes[:i % len(sizes)])
+        for size in order:
+            sim.world(ehpc_login_nodes=1, ehpc_compute_nodes=size - 1)
+            for task, make in tasks.items():
+                sim.clear_calls()
+                run, seconds, _start, _end = runner.play(make(size))
+                if run.changed:
+                    raise BenchError("%s on %d nodes reported a change: %r" % (task, size, run))
+                calls[(task, size)] = len(sim.calls())
+                if i:
+                    times[(task, size)].append(seconds)
+    load_after = load()
+    sim.reset()
+    rows = []
+    ratios = {}
+    for task in tasks:
+        base = times[(task, sizes[0])]
+        for size in sizes:
+            values = times[(task, size)]
+            paired = [v / b for v, b in zip(values, base)]
+            ratios[(task, size)] = statistics.median(paired)
+            rows.append([task, "{:,}".format(size), calls[(task, size)], fmt_s(statistics.median(values)),
+                         fmt_s(min(values)), fmt_s(max(values)), "%.2fx" % ratios[(task, size)],
+                         "%.2fx" % (statistics.median(values) / statistics.median(base))])
+    verdicts = ["%s on %s nodes: median paired ratio %.2f (goal <= %.1f: %s)" % (
+        task, "{:,}".format(sizes[1]), ratios[(task, sizes[1])], LARGE_RATIO_GOAL,
+        "meets" if ratios[(task, sizes[1])] <= LARGE_RATIO_GOAL else "MISSES") for task in tasks]
+    table("6. Large clusters, %d ms a call: one task per run, sizes paired in each of %d runs (seconds)"
+          % (round(latency * 1000), runs),
+          ["task", "nodes", "API calls", "median", "min", "max", "paired ratio", "ratio of medians"], rows, verdicts + [
+              "paired ratio: the median over runs of (this size / the 2-node task of the same run)",
+              "listNodes pages of 100: the first alone (it tells total_count), the rest %d at a time "
+              "(module_utils/paging.py)" % _paging_workers(),
+              "%s before, %s after" % (load_before, load_after)])
+    return dict(("%s %d" % key, value) for key, value in ratios.items())
+
+
+def _paging_workers() -> int:
+    root = str(collections_path())
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from ansible_collections.hpcops.clusters.plugins.module_utils import paging  # pylint: disable=import-outside-toplevel,import-error
+    return paging.WORKERS
+
+
+def bench_pure(sizes=(2000, 20000), reps: int = 5) -> None:
+    """The task's work that grows with the cluster, without I/O: it should grow 10x for 10x the nodes."""
+    root = str(collections_path())
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    # pylint: disable=import-outside-toplevel,import-error
+    from tests.unit.plugins.module_utils.test_plans_at_scale import cce_items, ehpc_work
+    from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import plan_removal
+    rows = []
+    medians = {}
+    for name, work in (("ehpc: busy nodes, scale-in and removal plans, results", ehpc_work),
+                       ("cce: removal plan by name", lambda n: plan_removal(
+                           cce_items(n), ["pool-%05d" % i for i in range(n // 2, n + 1)]))):
+        for size in sizes:
+            values = []
+            for dummy in range(reps):
+                start = time.perf_counter()
+                work(size)
+                values.append(time.perf_counter() - start)
+            medians[(name, size)] = statistics.median(values)
+        rows.append([name] + ["%.1f ms" % (1000 * medians[(name, size)]) for size in sizes]
+                    + ["%.1fx" % (medians[(name, sizes[-1])] / medians[(name, sizes[0])])])
+    table("6b. Pure work of a task on %s nodes (median of %d, in-process; the node dicts count their reads)"
+          % (" vs ".join("{:,}".format(s) for s in sizes), reps),
+          ["work"] + ["{:,} nodes".format(s) for s in sizes] + ["growth"], rows,
+          ["linear work grows about 10x for 10x the nodes; a scan per node would grow about 100x", load()])
+
+
 # --- main ---------------------------------------------------------------------------------
 
 def parse_args(argv):
@@ -668,7 +763,11 @@ def parse_args(argv):
     parser.add_argument("--runs", type=int, default=None,
                         help="runs of each task for the no-op/ping ratio (default 10, 4 with --quick)")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions; skip the 30 s job")
-    parser.add_argument("--sections", default="1,2,3,4,5", help="comma-separated section numbers to run")
+    parser.add_argument("--sections", default="1,2,3,4,5,6", help="comma-separated section numbers to run")
+    parser.add_argument("--large-runs", type=int, default=None,
+                        help="paired runs of section 6 (default 7, 3 with --quick)")
+    parser.add_argument("--latency", type=float, default=0.05,
+                        help="simulated seconds per API call in section 6 (default 0.05)")
     parser.add_argument("--rolling-job-seconds", type=float, default=3.0,
                         help="job duration for the rolling restart (default 3)")
     parser.add_argument("--lag-durations", default="1,5,30",
@@ -678,8 +777,10 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.runs is None:
         args.runs = 4 if args.quick else 10
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
+    if args.large_runs is None:
+        args.large_runs = 3 if args.quick else 7
+    if args.runs < 1 or args.large_runs < 1:
+        parser.error("--runs and --large-runs must be at least 1")
     args.sections = set(int(s) for s in args.sections.split(",") if s.strip())
     args.lag_durations = [float(d) for d in args.lag_durations.split(",") if d.strip()]
     return args
@@ -714,6 +815,10 @@ def main(argv=None) -> int:
                 bench_schedule()
             if 4 in args.sections:
                 bench_rolling(runner, args.rolling_job_seconds)
+            if 6 in args.sections:
+                bench_large(runner, args.large_runs, args.latency)
+        if 6 in args.sections:
+            bench_pure(reps=3 if args.quick else 5)
     except BenchError as err:
         print("benchmark failed: %s" % err, file=sys.stderr)
         return 1

@@ -15,6 +15,8 @@ BAD_REQUEST = "CCE.01400001"
 FORBIDDEN = "CCE.01403001"
 NOT_FOUND = "CCE.01404001"
 MAX_REMOVE_NODES = 200  # at most 200 nodes per call (docs/api-decisions.md, "Huawei Cloud")
+# ListNodes `limit`: 1..2000, 2000 when absent (huaweicloudsdkcce v3 ListNodesRequest).
+MAX_LIST_LIMIT = 2000
 MASKED_PASSWORD = "******"
 
 NODES_RE = re.compile(r"/api/v3/projects/([^/]+)/clusters/([^/]+)/nodes")
@@ -58,12 +60,35 @@ def _cluster_missing(cluster_id: str) -> Reply:
     return hw_error(404, NOT_FOUND, f"Cluster {cluster_id} not found")
 
 
-def list_nodes(world: World, cluster_id: str) -> Reply:
+def list_nodes(world: World, req: Request, cluster_id: str) -> Reply:
+    """One page of nodes: `limit` (1..2000, default 2000, and never more than the configured
+    `cce_page_size`), from after the node whose uid is `marker`. `pageInfo.nextMarker` is the
+    page's last uid, absent on the last page (huaweicloudsdkcce v3 NodePageInfo)."""
     cluster = _cluster(world, cluster_id)
     if cluster is None:
         return _cluster_missing(cluster_id)
-    items = [render_node(node) for node in cluster["nodes"].values()]
-    return json_reply({"kind": "List", "apiVersion": "v3", "items": items})
+    raw_limit = req.query_first("limit")
+    limit = MAX_LIST_LIMIT
+    if raw_limit is not None:
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIST_LIMIT:
+            return hw_error(400, BAD_REQUEST, f"limit must be an integer from 1 to {MAX_LIST_LIMIT}")
+        limit = int(raw_limit)
+    limit = min(limit, int(world.config.get("cce_page_size", MAX_LIST_LIMIT)))
+    uids = list(cluster["nodes"])
+    start = 0
+    marker = req.query_first("marker")
+    if marker:
+        if marker not in cluster["nodes"]:
+            # The vendor does not say what an unknown marker answers; refusing it is the
+            # answer a client cannot mistake for "no more nodes".
+            return hw_error(400, BAD_REQUEST, f"marker {marker} is not a node of cluster {cluster_id}")
+        start = uids.index(marker) + 1
+    page = uids[start:start + limit]
+    page_info: dict[str, Any] = {"currentCount": len(page)}
+    if start + limit < len(uids):
+        page_info["nextMarker"] = page[-1]
+    items = [render_node(cluster["nodes"][uid]) for uid in page]
+    return json_reply({"kind": "List", "apiVersion": "v3", "items": items, "pageInfo": page_info})
 
 
 def show_node(world: World, cluster_id: str, node_id: str) -> Reply:
@@ -195,6 +220,6 @@ def handle(world: World, req: Request, ctx: CallContext) -> Reply:
         if pattern is JOB_RE:
             return show_job(world, match.group(2))
         if pattern is NODES_RE:
-            return list_nodes(world, match.group(2))
+            return list_nodes(world, req, match.group(2))
         return show_node(world, match.group(2), match.group(3))
     return hw_error(404, "APIGW.0101", f"The API does not exist or has not been published: {req.method} {path}")

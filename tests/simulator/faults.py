@@ -11,7 +11,8 @@ from typing import Any
 # Kinds that decide how the matching request itself is answered.
 # bad_answer: the call is carried out, then answered with a 2xx the vendor never sends
 # (``body``: "html", "empty" for ``{}``, "missing:<key>" for the real answer less one key, or
-# "set:<key>=<JSON>" for the real answer with one value replaced, e.g. ``set:hpc_job_set.0=\"x\"``).
+# "set:<key>=<JSON>" for the real answer with one value replaced, e.g. ``set:hpc_job_set.0=\"x\"``;
+# "short:<key>" for the real answer with the last item of its list <key> left out: a short page).
 REQUEST_KINDS = ("status", "ret_code", "drop", "drop_after", "delay", "bad_answer")
 BAD_BODIES = ("html", "empty")
 # Kinds that decide how the job created by the matching request behaves.
@@ -32,15 +33,18 @@ class Fault:
     seconds: float | None = None
     message: str | None = None
     body: str | None = None
+    query: str | None = None
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, query: str = "") -> bool:
         if self.method is not None and self.method != method.upper():
+            return False
+        if self.query is not None and re.search(self.query, query) is None:
             return False
         return re.search(self.path, path) is not None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.fault_id, "kind": self.kind, "path": self.path, "times": self.times}
-        for name in ("method", "status", "retry_after", "ret_code", "seconds", "message", "body"):
+        for name in ("method", "query", "status", "retry_after", "ret_code", "seconds", "message", "body"):
             value = getattr(self, name)
             if value is not None:
                 data[name] = value
@@ -75,7 +79,8 @@ def _set_body(body: str) -> bool:
 def parse_fault(spec: Any, fault_id: int) -> Fault:
     if not isinstance(spec, dict):
         raise ValueError("a fault must be a JSON object")
-    known = {"path", "method", "times", "kind", "status", "retry_after", "ret_code", "seconds", "message", "body"}
+    known = {"path", "query", "method", "times", "kind", "status", "retry_after", "ret_code", "seconds", "message",
+             "body"}
     unknown = sorted(set(spec) - known)
     if unknown:
         raise ValueError(f"unknown fault fields: {', '.join(unknown)}")
@@ -89,6 +94,14 @@ def parse_fault(spec: Any, fault_id: int) -> Fault:
         re.compile(path)
     except re.error as exc:
         raise ValueError(f"bad 'path' regex: {exc}") from exc
+    query = spec.get("query")
+    if query is not None:
+        if not isinstance(query, str):
+            raise ValueError("'query' must be a regular expression string")
+        try:
+            re.compile(query)
+        except re.error as exc:
+            raise ValueError(f"bad 'query' regex: {exc}") from exc
     method = spec.get("method")
     if method is not None and (not isinstance(method, str) or not method.isalpha()):
         raise ValueError("'method' must be an HTTP method name")
@@ -97,9 +110,9 @@ def parse_fault(spec: Any, fault_id: int) -> Fault:
         raise ValueError("'message' must be a string")
     body = spec.get("body")
     if kind == "bad_answer":
-        if not isinstance(body, str) or not (body in BAD_BODIES or (body.startswith("missing:") and len(body) > 8)
-                                             or _set_body(body)):
-            raise ValueError("a bad_answer fault needs 'body': html, empty, missing:<key> or set:<key>=<JSON>")
+        if not isinstance(body, str) or not (body in BAD_BODIES or _set_body(body) or any(
+                body.startswith(prefix) and len(body) > len(prefix) for prefix in ("missing:", "short:"))):
+            raise ValueError("a bad_answer fault needs 'body': html, empty, missing:<key>, short:<key> or set:<key>=<JSON>")
     elif body is not None:
         raise ValueError("'body' only applies to kind bad_answer")
     times = spec.get("times", 1)
@@ -110,6 +123,7 @@ def parse_fault(spec: Any, fault_id: int) -> Fault:
         kind=kind,
         path=path,
         method=method.upper() if method else None,
+        query=query,
         times=times,
         status=_number(spec, "status", required=kind == "status", minimum=400, maximum=599, integer=True),
         retry_after=_number(spec, "retry_after", required=False, minimum=0),
@@ -139,9 +153,9 @@ class FaultQueue:
     def clear(self) -> None:
         self._faults.clear()
 
-    def _first(self, kinds: tuple[str, ...], method: str, path: str) -> Fault | None:
+    def _first(self, kinds: tuple[str, ...], method: str, path: str, query: str = "") -> Fault | None:
         for fault in self._faults:
-            if fault.kind in kinds and fault.matches(method, path):
+            if fault.kind in kinds and fault.matches(method, path, query):
                 return fault
         return None
 
@@ -150,9 +164,9 @@ class FaultQueue:
         if fault.times <= 0 and fault in self._faults:
             self._faults.remove(fault)
 
-    def take_request_fault(self, method: str, path: str) -> Fault | None:
+    def take_request_fault(self, method: str, path: str, query: str = "") -> Fault | None:
         """The first matching request-level fault, used up by this call."""
-        fault = self._first(REQUEST_KINDS, method, path)
+        fault = self._first(REQUEST_KINDS, method, path, query)
         if fault is not None:
             self.consume(fault)
         return fault

@@ -97,7 +97,7 @@ class Simulator:
 
     def config(self, **changes: Any) -> dict[str, Any]:
         """Change runtime config (job_seconds, delete_job_key, clock_offset_seconds, ehpc_delete_ids_key,
-        ehpc_restart_route, job_list_status_param); with no argument just read it."""
+        ehpc_restart_route, job_list_status_param, cce_page_size, latency_seconds); with no argument just read it."""
         if changes:
             return self.control("POST", "/_sim/config", changes)
         return self.control("GET", "/_sim/config")

@@ -37,7 +37,10 @@ from .world import CCE_POOL_CLUSTER_ID, DEFAULT_COUNTS, EHPC_CLUSTER_ID, MAX_WOR
 # clock_offset_seconds skews the clock the clouds check request timestamps against (QingCloud
 # `timestamp`, Huawei X-Sdk-Date), as if the client's clock were off by minus that much.
 CONFIG_KEYS = {"job_seconds", "delete_job_key", "clock_offset_seconds", "ehpc_delete_ids_key", "ehpc_restart_route",
-               "job_list_status_param"}
+               "job_list_status_param", "cce_page_size", "latency_seconds"}
+# CCE ListNodes pages hold at most 2000 nodes (huaweicloudsdkcce v3 ListNodesRequest `limit`).
+MAX_CCE_PAGE_SIZE = 2000
+MAX_LATENCY_SECONDS = 10.0
 MAX_CLOCK_OFFSET_SECONDS = 7 * 24 * 3600
 DELETE_JOB_KEYS = ("job_ids", "job_id")
 
@@ -74,10 +77,11 @@ def bad_answer(reply: Reply, body: str) -> Reply:
         return Reply(status=200, raw=BAD_ANSWER_HTML)
     if body == "empty":
         return json_reply({})
+    how, key = body.split(":", 1)
     answer = copy.deepcopy(reply.body) if isinstance(reply.body, dict) else {}
-    if body.startswith("set:"):
+    if how == "set":
         # One value replaced; a numeric part of the dotted key indexes a list (hpc_job_set.0.job_node_list).
-        key, value = body[4:].split("=", 1)
+        key, value = key.split("=", 1)
         parent: Any = answer
         parts = key.split(".")
         for part in parts[:-1]:
@@ -88,7 +92,11 @@ def bad_answer(reply: Reply, body: str) -> Reply:
         elif isinstance(parent, dict):
             parent[last] = json.loads(value)
         return json_reply(answer, status=reply.status if 200 <= reply.status < 300 else 200, headers=dict(reply.headers))
-    key = body.split(":", 1)[1]
+    if how == "short":
+        # A page one item short of what it should hold, the rest of the answer unchanged.
+        if isinstance(answer.get(key), list) and answer[key]:
+            answer[key].pop()
+        return json_reply(answer, status=reply.status if 200 <= reply.status < 300 else 200, headers=dict(reply.headers))
     # A dotted key names a nested one (CCE's status.jobID).
     parent, last = answer, key.split(".")[-1]
     for part in key.split(".")[:-1]:
@@ -255,8 +263,17 @@ class App:
             if (isinstance(value, bool) or not isinstance(value, (int, float))
                     or abs(value) > MAX_CLOCK_OFFSET_SECONDS):
                 raise ControlError(400, f"clock_offset_seconds must be a number within ±{MAX_CLOCK_OFFSET_SECONDS}")
+        if "cce_page_size" in body:
+            value = body["cce_page_size"]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CCE_PAGE_SIZE:
+                raise ControlError(400, f"cce_page_size must be an integer from 1 to {MAX_CCE_PAGE_SIZE}")
+        if "latency_seconds" in body:
+            value = body["latency_seconds"]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_LATENCY_SECONDS:
+                raise ControlError(400, f"latency_seconds must be a number from 0 to {MAX_LATENCY_SECONDS}")
         for key, value in body.items():
-            self.world.config[key] = float(value) if key in ("job_seconds", "clock_offset_seconds") else value
+            self.world.config[key] = (float(value) if key in ("job_seconds", "clock_offset_seconds", "latency_seconds")
+                                      else value)
 
     @staticmethod
     def _counts(body: Any) -> dict[str, int]:
@@ -429,7 +446,10 @@ class Handler(BaseHTTPRequestHandler):
         app, world = self.app, self.app.world
         service = service_of(req.raw_path)
         with world.lock:
-            fault = app.faults.take_request_fault(req.method, req.raw_path)
+            fault = app.faults.take_request_fault(req.method, req.raw_path, req.raw_query)
+            latency = float(world.config.get("latency_seconds", 0.0))
+        if latency:
+            time.sleep(latency)  # a public API's round trip; outside the lock, as calls overlap there
         kind = fault.kind if fault else None
         if fault is not None and kind == "delay":
             time.sleep(fault.seconds or 0.0)  # outside the lock: other calls go on meanwhile
@@ -499,6 +519,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--job-seconds", type=float, default=0.5, help="duration of every asynchronous job")
+    parser.add_argument("--cce-page-size", type=int, default=MAX_CCE_PAGE_SIZE,
+                        help="most nodes one CCE ListNodes page holds (1..2000, the API's default 2000)")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                        help="time every cloud call takes before it is answered (0..10)")
     parser.add_argument("--state", help="JSON file the world is loaded from and saved to")
     parser.add_argument("--tls-cert", help="PEM certificate: serve https")
     parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
@@ -513,6 +537,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.job_seconds < 0:
         parser.error("--job-seconds must be >= 0")
+    if not 1 <= args.cce_page_size <= MAX_CCE_PAGE_SIZE:
+        parser.error(f"--cce-page-size must be from 1 to {MAX_CCE_PAGE_SIZE}")
+    if not 0 <= args.latency <= MAX_LATENCY_SECONDS:
+        parser.error(f"--latency must be from 0 to {MAX_LATENCY_SECONDS}")
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     return args
@@ -529,7 +557,8 @@ def _raise_stop(_signum: int, _frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    world = World(job_seconds=args.job_seconds, state_file=args.state)
+    world = World(job_seconds=args.job_seconds, state_file=args.state, cce_page_size=args.cce_page_size,
+                  latency_seconds=args.latency)
     world.startup_config.update(ehpc_delete_ids_key=args.ehpc_delete_ids_key, ehpc_restart_route=args.ehpc_restart_route,
                                 job_list_status_param=args.job_list_status_param)
     world.config = dict(world.startup_config)

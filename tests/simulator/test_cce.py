@@ -156,3 +156,38 @@ def test_unknown_cce_path(hw: Huawei, sim: Simulator) -> None:
     assert hw.request("GET", f"/api/v3/projects/{HW_PROJECT_ID}/nothing").status == 404
     assert hw.request("POST", REMOVE, {}).status == 404
     assert send("GET", sim.url + "/elsewhere").status == 404
+
+
+def page(hw: Huawei, query: str = "") -> Any:
+    response = hw.request("GET", NODES + query)
+    assert response.status == 200, response.body
+    return response.json()
+
+
+def test_list_nodes_pages_follow_the_marker_and_the_last_page_has_no_next_marker(hw: Huawei, sim: Simulator) -> None:
+    sim.world(cce_nodes=5)
+    everything = page(hw)
+    assert everything["pageInfo"] == {"currentCount": 5}  # one page: no nextMarker
+    names = [item["metadata"]["name"] for item in everything["items"]]
+    sim.config(cce_page_size=2)
+    seen, marker, infos = [], None, []
+    while True:
+        body = page(hw, f"?marker={marker}" if marker else "")
+        seen += [item["metadata"]["name"] for item in body["items"]]
+        infos.append(body["pageInfo"])
+        marker = body["pageInfo"].get("nextMarker")
+        if marker is None:
+            break
+        assert marker == body["items"][-1]["metadata"]["uid"]
+    assert seen == names
+    assert [info["currentCount"] for info in infos] == [2, 2, 1]
+    # `limit` asks for less than the page size, never for more.
+    assert len(page(hw, "?limit=1")["items"]) == 1
+    assert len(page(hw, "?limit=2000")["items"]) == 2
+
+
+def test_list_nodes_refuses_a_bad_limit_or_an_unknown_marker(hw: Huawei) -> None:
+    for query in ("?limit=0", "?limit=2001", "?limit=x", "?marker=no-such-uid"):
+        response = hw.request("GET", NODES + query)
+        assert response.status == 400, query
+        assert response.json()["error_code"] == "CCE.01400001"

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -55,7 +56,8 @@ def test_reset_restores_everything(qy: QingCloud, sim: Simulator) -> None:
     sim.reset()
     assert sim.calls() == [] and sim.pending_faults() == []
     assert sim.config() == {"job_seconds": 0.2, "delete_job_key": "job_ids", "ehpc_delete_ids_key": "node_ids",
-                            "ehpc_restart_route": "restartNodes", "job_list_status_param": "both"}
+                            "ehpc_restart_route": "restartNodes", "job_list_status_param": "both",
+                            "cce_page_size": 2000, "latency_seconds": 0.0}
     state = sim.state()
     assert state["ehpc"] == default["ehpc"] and state["cce"] == default["cce"] and state["jobs"] == {}
 
@@ -63,8 +65,11 @@ def test_reset_restores_everything(qy: QingCloud, sim: Simulator) -> None:
 def test_config_validation(sim: Simulator) -> None:
     assert sim.config(job_seconds=1)["job_seconds"] == 1.0
     assert sim.config(job_list_status_param="ignored")["job_list_status_param"] == "ignored"
+    assert sim.config(cce_page_size=7, latency_seconds=0.05)["cce_page_size"] == 7
     for bad in ({"job_seconds": -1}, {"job_seconds": "fast"}, {"delete_job_key": "jobs"}, {"colour": 1},
-                {"ehpc_delete_ids_key": "nodes"}, {"ehpc_restart_route": "rebootNodes"}, {"job_list_status_param": "jobstatus"}):
+                {"ehpc_delete_ids_key": "nodes"}, {"ehpc_restart_route": "rebootNodes"}, {"job_list_status_param": "jobstatus"},
+                {"cce_page_size": 0}, {"cce_page_size": 2001}, {"cce_page_size": 1.5}, {"latency_seconds": -0.1},
+                {"latency_seconds": 11}, {"latency_seconds": True}):
         with pytest.raises(SimulatorError):
             sim.config(**bad)
 
@@ -196,3 +201,31 @@ def test_keep_alive_connection(qy: QingCloud, sim: Simulator) -> None:
             assert not response.will_close
     finally:
         conn.close()
+
+
+def test_latency_delays_every_cloud_call_but_not_the_control_api_and_calls_overlap(qy: QingCloud,
+                                                                                   sim: Simulator) -> None:
+    sim.config(latency_seconds=1.0)
+    started = time.monotonic()
+    sim.state()
+    assert time.monotonic() - started < 1.0  # the control API is not delayed
+    started = time.monotonic()
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: qy.list_nodes(EHPC_CLUSTER_ID).json()["ret_code"], range(4)))
+    elapsed = time.monotonic() - started
+    assert answers == [0, 0, 0, 0]
+    # Each call waits its 1 s; four at once wait side by side, where one after another they
+    # would take 4 s (the margin is wide: this is not a performance assertion).
+    assert 1.0 <= elapsed < 3.0, elapsed
+
+
+def test_cli_flags_set_the_page_size_and_latency() -> None:
+    with running_simulator(extra_args=["--cce-page-size", "2", "--latency", "0.01"]) as started:
+        assert started.config()["cce_page_size"] == 2 and started.config()["latency_seconds"] == 0.01
+        started.reset()  # the flags are the defaults a reset returns to
+        assert started.config()["cce_page_size"] == 2
+        hw = Huawei(started.url, access_key=HW_ACCESS_KEY, secret_key=HW_SECRET_KEY)
+        assert len(hw.request("GET", CCE_NODES).json()["items"]) == 2
+    for bad in (["--cce-page-size", "0"], ["--latency", "-1"]):
+        run = subprocess.run([sys.executable, str(SERVER), *bad], capture_output=True, timeout=30, check=False)
+        assert run.returncode == 2, run

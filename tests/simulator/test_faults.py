@@ -205,3 +205,16 @@ def test_bad_answer_needs_a_known_body(sim: Simulator) -> None:
             sim.fault(path=ADD, kind="bad_answer", **({} if body is None else {"body": body}))
     with pytest.raises(SimulatorError):
         sim.fault(path=ADD, kind="status", status=500, body="html")
+
+
+def test_a_fault_can_match_the_query_and_short_drops_the_last_item(qy: QingCloud, sim: Simulator) -> None:
+    sim.world(ehpc_compute_nodes=30)
+    sim.fault(path=LIST_NODES, query="(^|&)offset=10(&|$)", kind="bad_answer", body="short:hpc_app_nodes_set")
+    params = {"cluster_id": EHPC_CLUSTER_ID, "zone": qy.zone, "limit": 10}
+    first = qy.get("/api/cluster/listNodes", dict(params, offset=0)).json()
+    assert len(first["hpc_app_nodes_set"]) == 10 and sim.pending_faults()  # offset 0 does not match
+    short = qy.get("/api/cluster/listNodes", dict(params, offset=10)).json()
+    assert len(short["hpc_app_nodes_set"]) == 9 and short["total_count"] == 31
+    assert sim.calls()[-1]["fault"] == "bad_answer" and sim.pending_faults() == []
+    with pytest.raises(SimulatorError):
+        sim.fault(path=LIST_NODES, query="(", kind="drop")

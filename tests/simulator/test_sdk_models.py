@@ -98,6 +98,14 @@ def test_cce_answers_fit_the_cce_models(hw: Huawei, sim: Simulator) -> None:
     fits(cce_models, "ShowJobResponse", answer(hw, "GET", JOB + by_key["status"]["jobID"]))
 
 
+def test_cce_list_pages_fit_the_list_nodes_model(hw: Huawei, sim: Simulator) -> None:
+    sim.config(cce_page_size=2)
+    first = fits(cce_models, "ListNodesResponse", answer(hw, "GET", NODES))
+    assert first.page_info.current_count == 2 and first.page_info.next_marker == first.items[-1].metadata.uid
+    last = fits(cce_models, "ListNodesResponse", answer(hw, "GET", f"{NODES}?marker={first.page_info.next_marker}"))
+    assert last.page_info.current_count == 1 and last.page_info.next_marker is None
+
+
 def job_in_phase(body: dict, phase: str) -> dict | None:
     return body if body["status"]["phase"] == phase else None
 

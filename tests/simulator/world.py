@@ -46,7 +46,7 @@ HYPER_CLUSTER_HPS = "hc-demo-hps"
 HYPER_CLUSTER_ECS = "hc-demo-ecs"
 
 DEFAULT_COUNTS = {"ehpc_login_nodes": 1, "ehpc_compute_nodes": 2, "cce_nodes": 3}
-MAX_WORLD_NODES = 5000
+MAX_WORLD_NODES = 20000
 
 # The default world's timestamps start here; nodes made later are stamped with the
 # wall clock (never earlier than the newest existing node, so create_time grows).
@@ -234,14 +234,18 @@ class CallContext:
 
 
 class World:
-    def __init__(self, job_seconds: float = 0.5, state_file: str | None = None) -> None:
+    def __init__(self, job_seconds: float = 0.5, state_file: str | None = None, cce_page_size: int = 2000,
+                 latency_seconds: float = 0.0) -> None:
         # One re-entrant lock guards the state, the call log, the faults and the config.
         self.lock = threading.RLock()
         self.startup_config: dict[str, Any] = {"job_seconds": float(job_seconds), "delete_job_key": "job_ids",
                                                # Readings where QingCloud's sources disagree (ehpc.py):
                                                # the SDK's by default.
                                                "ehpc_delete_ids_key": "node_ids", "ehpc_restart_route": "restartNodes",
-                                               "job_list_status_param": "both"}
+                                               "job_list_status_param": "both",
+
+                                               "cce_page_size": int(cce_page_size),
+                                               "latency_seconds": float(latency_seconds)}
         self.config: dict[str, Any] = dict(self.startup_config)
         self.state_file = state_file
         self.state: dict[str, Any] = build_state()

@@ -211,6 +211,55 @@ def test_list_nodes_returns_the_items(sleeps):
     assert client.list_nodes("c-1") == items
 
 
+def cce_page(uids, next_marker=None):
+    page_info = {"currentCount": len(uids)}
+    if next_marker is not None:
+        page_info["nextMarker"] = next_marker
+    return (200, {"kind": "List", "apiVersion": "v3", "items": [{"metadata": {"uid": u}} for u in uids],
+                  "pageInfo": page_info})
+
+
+def test_list_nodes_follows_next_marker_until_the_last_page(sleeps):
+    nodes = "/api/v3/projects/%s/clusters/c-1/nodes" % PROJECT
+    pages = [cce_page(["a", "b"], "b"), cce_page(["c", "d"], "d"), cce_page(["e"])]
+    client, fake = make(CceClient, {("GET", nodes): pages}, sleeps)
+    assert [n["metadata"]["uid"] for n in client.list_nodes("c-1")] == ["a", "b", "c", "d", "e"]
+    # The first call sends no marker (nor a limit: the API's default is its maximum, 2000).
+    assert [c["query"] for c in fake.calls] == [{}, {"marker": "b"}, {"marker": "d"}]
+
+
+def test_list_nodes_fails_when_a_marker_comes_back_twice(sleeps):
+    nodes = "/api/v3/projects/%s/clusters/c-1/nodes" % PROJECT
+    pages = [cce_page(["a", "b"], "b"), cce_page(["c", "d"], "d"), cce_page(["e", "f"], "b")]
+    client, fake = make(CceClient, {("GET", nodes): pages}, sleeps)
+    with pytest.raises(ApiError, match="marker b came back a second time"):
+        client.list_nodes("c-1")
+    assert len(fake.calls) == 3
+
+
+def test_list_nodes_fails_on_an_empty_page_that_names_a_next_one(sleeps):
+    nodes = "/api/v3/projects/%s/clusters/c-1/nodes" % PROJECT
+    client, dummy = make(CceClient, {("GET", nodes): [cce_page(["a"], "a"), cce_page([], "z")]}, sleeps)
+    with pytest.raises(ApiError, match="an empty page names a next page"):
+        client.list_nodes("c-1")
+
+
+@pytest.mark.parametrize("page_info", ["next", {"nextMarker": 7}, ["b"]])
+def test_list_nodes_fails_on_a_page_info_of_another_shape(sleeps, page_info):
+    nodes = "/api/v3/projects/%s/clusters/c-1/nodes" % PROJECT
+    answer = (200, {"kind": "List", "items": [{"metadata": {"uid": "a"}}], "pageInfo": page_info})
+    client, dummy = make(CceClient, {("GET", nodes): [answer]}, sleeps)
+    with pytest.raises(ApiError, match="pageInfo"):
+        client.list_nodes("c-1")
+
+
+def test_a_later_page_without_items_fails_closed(sleeps):
+    nodes = "/api/v3/projects/%s/clusters/c-1/nodes" % PROJECT
+    client, dummy = make(CceClient, {("GET", nodes): [cce_page(["a"], "a"), (200, {"kind": "List"})]}, sleeps)
+    with pytest.raises(ApiError, match="items"):
+        client.list_nodes("c-1")
+
+
 # --- listing hyper clusters -------------------------------------------------------------
 
 def test_list_hyper_clusters_is_one_call_of_one_type_without_paging(sleeps):

@@ -361,3 +361,33 @@ def test_cce_cache_identity_follows_the_credential_in_use():
     assert wanted(access_key="AK-ONE", secret_key="SK-ONE", endpoint="https://cce.example/")["endpoint"] == \
         "https://cce.example"
     assert "pw" not in json.dumps(user) and "SK-ONE" not in json.dumps(aksk)
+
+
+def test_the_clusters_of_a_source_are_read_side_by_side_and_kept_in_their_order():
+    import threading
+    # Every cluster's read waits for all three to be in flight: read one after another, the
+    # first would time out at the barrier and the source fail.
+    barrier = threading.Barrier(3, timeout=10)
+
+    class Gated(FakeEhpc):
+        def list_nodes(self, cluster_id):
+            barrier.wait()
+            return FakeEhpc.list_nodes(self, cluster_id)
+
+    plugin = ehpc_plugin(Gated(NODES), clusters=["ehpc-one", "ehpc-two", "ehpc-three"])
+    records = plugin.fetch(plugin.params())
+    assert [r["cluster_id"] for r in records] == ["ehpc-one"] * 2 + ["ehpc-two"] * 2 + ["ehpc-three"] * 2
+
+
+def test_when_several_clusters_fail_the_first_listed_is_named():
+    class FailsTwo(FakeEhpc):
+        def list_nodes(self, cluster_id):
+            if cluster_id in ("ehpc-two", "ehpc-three"):
+                raise ApiError("%s refused" % cluster_id)
+            return FakeEhpc.list_nodes(self, cluster_id)
+
+    plugin = ehpc_plugin(FailsTwo(NODES), clusters=["ehpc-one", "ehpc-two", "ehpc-three"])
+    with pytest.raises(AnsibleParserError) as caught:
+        plugin.fetch(plugin.params())
+    assert "cluster ehpc-two from https://hpc-api.example" in str(caught.value)
+    assert "ehpc-two refused" in str(caught.value)
