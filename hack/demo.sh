@@ -80,7 +80,7 @@ done
 [ -n "$url" ] || fail "simulator did not print 'listening on URL' within 30 s"
 echo "demo: simulator listening on $url${HPCOPS_SIM_ARGS:+ (with $HPCOPS_SIM_ARGS)}"
 
-# The simulator's default world (see README.md, "The local simulator").
+# The simulator's default world (see docs/simulator.md).
 export QINGCLOUD_ACCESS_KEY_ID=QYACCESSKEYIDEXAMPLE
 export QINGCLOUD_SECRET_ACCESS_KEY=SECRETACCESSKEY
 export QINGCLOUD_ZONE=jn1a

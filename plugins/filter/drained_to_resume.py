@@ -26,7 +26,7 @@ options:
     elements: str
     required: true
   names:
-    description: The picked nodes, key -> name in the other system (RV(hpcops.clusters.node_names#filter:by_key)).
+    description: The picked nodes, key -> name in the other system (RV(hpcops.clusters.node_names#filter:_value.by_key)).
     type: dict
     required: true
   after:

@@ -9,7 +9,7 @@ name: k8s_drain_outcome
 short_description: Which nodes a loop of kubernetes.core.k8s_drain drained, and on which pods outlived the wait
 version_added: 0.2.0
 description:
-  - Takes the registered result of a task that ran C(kubernetes.core.k8s_drain) (O(state=drain)) once per node in a loop.
+  - Takes the registered result of a task that ran C(kubernetes.core.k8s_drain) (C(state=drain)) once per node in a loop.
   - RV(_value.drained) names the nodes whose item changed, the nodes this run cordoned; only these are uncordoned
     after a failure (a node cordoned before stays so).
   - >-

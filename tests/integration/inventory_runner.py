@@ -78,7 +78,7 @@ def run_inventory(source: Path, url: str, *args: str, env: dict | None = None, f
     """``ansible-inventory -i <source> --list`` (or ``args``) with the simulator's credentials in the env.
 
     ``fail_on_unparsed``: ansible-core only warns about a source that fails, and goes on
-    without its hosts; the README tells operators to make that an error, and so do the tests
+    without its hosts; docs/inventory.md tells operators to make that an error, and so do the tests
     unless they check what happens without it. None leaves it to the repository's ansible.cfg
     (the runs start in the repository's root).
     """

@@ -60,6 +60,36 @@ SHIPPED = ["README.md", "meta/runtime.yml", "meta/execution-environment.yml", "r
            "docs/awx/credential_types/qingcloud.yml", "docs/awx/credential_types/huaweicloud.yml"]
 
 
+def markdown_links(page: Path) -> list:
+    """The relative link targets of a Markdown page, as paths from the repository root (no anchor)."""
+    targets = re.findall(r"\]\(([^)\s]+)\)", page.read_text())
+    return sorted({os.path.relpath(os.path.normpath(page.parent / t.split("#")[0]), REPO_ROOT)
+                   for t in targets if "://" not in t and not t.startswith("#")})
+
+
+def heading_anchors(page: Path) -> set:
+    """GitHub's anchors for a Markdown page's headings: lower case, punctuation dropped, spaces as '-'."""
+    headings = re.findall(r"^#+ (.+)$", page.read_text(), flags=re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def test_readme_is_short_and_its_links_and_anchors_resolve():
+    readme = REPO_ROOT / "README.md"
+    assert len(readme.read_text().splitlines()) <= 300, "README.md: keep it short; details go to docs/"
+    pages = [readme] + sorted((REPO_ROOT / "docs").glob("*.md"))
+    for page in pages:
+        for target in markdown_links(page):
+            assert (REPO_ROOT / target).exists(), "%s links to missing %s" % (page.name, target)
+        for target, anchor in re.findall(r"\]\(([^)#\s]*)#([^)\s]+)\)", page.read_text()):
+            linked = (page.parent / target) if target else page
+            assert anchor in heading_anchors(linked), "%s: no heading for %s#%s" % (page.name, target, anchor)
+    # Every docs page the README's old sections moved to is linked from it.
+    linked = markdown_links(readme)
+    for name in ("testing", "performance", "reliability", "inventory", "autoscaling", "credentials",
+                 "simulator", "api-fidelity", "draining", "api-decisions", "roles"):
+        assert "docs/%s.md" % name in linked, name
+
+
 def tool(name: str) -> str:
     return str(BIN_DIR / name) if (BIN_DIR / name).exists() else (shutil.which(name) or name)
 
@@ -119,6 +149,10 @@ def test_built_collection_has_no_dev_files_and_everything_users_need(built):
 
     for entry in SHIPPED:
         assert (tree / entry).is_file(), entry
+    # The README's links into docs/ (where its figures and guides live) work in the installed copy too.
+    for target in markdown_links(REPO_ROOT / "README.md"):
+        if target.split("/", 1)[0] not in DEV_ONLY:
+            assert (tree / target).is_file(), target
     for module in MODULES:
         assert (tree / "plugins" / "modules" / (module + ".py")).is_file(), module
     for role in ROLES:
@@ -343,7 +377,7 @@ def test_no_plugin_reads_the_environment_outside_argument_specs():
 
 def test_awx_credential_types_inject_every_module_env_var_and_hide_secrets():
     env_options = modules_env_options()
-    # The variables the runner and the README name are all read by some module.
+    # The variables the runner and docs/credentials.md name are all read by some module.
     assert set(env_options) >= {"QINGCLOUD_ACCESS_KEY_ID", "QINGCLOUD_SECRET_ACCESS_KEY", "QINGCLOUD_ZONE",
                                 "QINGCLOUD_EHPC_ENDPOINT", "HW_REGION_NAME", "HW_PROJECT_ID", "HW_ACCESS_KEY",
                                 "HW_SECRET_KEY", "HW_SECURITY_TOKEN", "HW_AUTH_TOKEN", "HW_USER_NAME",

@@ -18,7 +18,7 @@ LOCALHOST = REPO_ROOT / "playbooks" / "inventory" / "simulator.yml"
 
 
 def playbook(url, *args, fail_on_unparsed=True):
-    """ansible-playbook in the repository's root, as README says to run it; fail_on_unparsed=None
+    """ansible-playbook in the repository's root, as docs/inventory.md says to run it; fail_on_unparsed=None
     leaves any_unparsed_is_failed to the repository's ansible.cfg."""
     env = base_env(url)
     env.pop("ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED", None)
@@ -94,15 +94,16 @@ def test_a_failing_example_source_fails_the_play_by_default(sim):
     assert "hosts (1):" in lax.stdout.split("play #")[1], lax.stdout
 
 
-def readme_source() -> dict:
-    text = (REPO_ROOT / "README.md").read_text()
-    section = text[text.index("\n## Inventory\n"):]
-    block = section[section.index("```yaml\n") + len("```yaml\n"):]
+def documented_source() -> dict:
+    """The complete EHPC source of docs/inventory.md (its first YAML block), which the README links."""
+    text = (REPO_ROOT / "docs" / "inventory.md").read_text()
+    assert "](docs/inventory.md)" in (REPO_ROOT / "README.md").read_text()
+    block = text[text.index("```yaml\n") + len("```yaml\n"):]
     return yaml.safe_load(block[:block.index("```")])
 
 
-def test_readme_source_file_works_as_written(sim, tmp_path):
-    src = readme_source()
+def test_documented_source_file_works_as_written(sim, tmp_path):
+    src = documented_source()
     assert src["plugin"] == "hpcops.clusters.ehpc" and len(src["clusters"]) == 2
     # Only the simulator's cluster, endpoint and a cache directory of this test's own differ.
     src.update(clusters=[EHPC_CLUSTER_ID], endpoint=sim.url, cache_connection=str(tmp_path / "cache"))

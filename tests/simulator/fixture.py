@@ -140,7 +140,7 @@ class Simulator:
         return self.control("POST", f"/_sim/cce/node_pools/{pool}", settings)
 
     def env(self) -> dict[str, str]:
-        """Environment variables (the names in the README's Credentials section) pointing a client at this simulator."""
+        """Environment variables (the names in docs/credentials.md) pointing a client at this simulator."""
         return {
             "QINGCLOUD_ACCESS_KEY_ID": QY_ACCESS_KEY,
             "QINGCLOUD_SECRET_ACCESS_KEY": QY_SECRET_KEY,
