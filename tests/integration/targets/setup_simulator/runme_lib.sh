@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the role targets' runme.sh (sourced; alias needs/target/setup_simulator).
 # ansible-test runs runme.sh in the target's directory with INVENTORY_PATH set; the simulator's
 # URL and credentials are in tests/integration/integration_config.yml (hack/integration.sh).
