@@ -49,10 +49,11 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
 SANITY_ARGS ?=
 UNITS_ARGS  ?=
+INTEGRATION_ARGS ?=
 LINT_ARGS   ?=
 
 .PHONY: help venv collection-tree ansible-test-tree ansible-test-bootstrap sanity units lint \
-	pytest test demo build changelog docs publish-tools clean distclean
+	pytest integration test demo build changelog docs publish-tools clean distclean
 
 help:
 	@echo "Targets:"
@@ -62,6 +63,7 @@ help:
 	@echo "  collection-tree  link .tmp/collections/ansible_collections/hpcops/clusters -> repo root"
 	@echo "  sanity           ansible-test sanity --venv --python $(TEST_PYTHON)  (SANITY_ARGS=...)"
 	@echo "  units            ansible-test units --venv --python $(TEST_PYTHON)   (UNITS_ARGS=...)"
+	@echo "  integration      ansible-test integration targets against the simulator (INTEGRATION_ARGS=...)"
 	@echo "  lint             ansible-lint --profile production on roles/ and playbooks/"
 	@echo "  pytest           pytest over tests/checks (sanity, units, lint), tests/unit, tests/simulator and"
 	@echo "                   tests/integration, two workers per CPU"
@@ -112,6 +114,12 @@ units: venv ansible-test-bootstrap ansible-test-tree
 	@echo "units: ansible-test units in $(ANSIBLE_TEST_TREE)"
 	@cd "$(ANSIBLE_TEST_TREE)" && $(ANSIBLE_TEST_ENV) \
 		ansible-test units --venv --python $(TEST_PYTHON) --color no $(UNITS_ARGS)
+
+# ansible-test integration targets (tests/integration/targets/) against the simulator, which
+# hack/integration.sh starts on a free loopback port and always stops (INTEGRATION_ARGS=<target>).
+integration: venv
+	@echo "integration: ansible-test integration against the simulator"
+	@TEST_PYTHON=$(TEST_PYTHON) bash hack/integration.sh $(INTEGRATION_ARGS)
 
 # Files, not directories: given a directory, ansible-lint always warns that it expanded it.
 lint: venv collection-tree

@@ -1,4 +1,5 @@
-"""The collection's static gates, run as tests: ``ansible-test sanity``, ``ansible-test units`` and
+"""The collection's static gates, run as tests: ``ansible-test sanity``, ``ansible-test units``,
+the ``ansible-test integration`` targets (against the simulator) and
 ansible-lint's production profile on roles/ and playbooks/.
 
 Why inside pytest and not as stages before it: each of them keeps one CPU busy for a minute or
@@ -76,3 +77,15 @@ def test_roles_and_playbooks_pass_ansible_lint_production_profile():
     assert "Passed: 0 failure(s), 0 warning(s)" in proc.stdout + proc.stderr, tail(proc)
     # No warning at all, ansible-core's included (a Jinja filter falling back under lint's mock values).
     assert "WARNING" not in proc.stdout + proc.stderr, tail(proc)
+
+
+def test_ansible_test_integration_targets_pass():
+    # tests/integration/targets/: a target per module and per role against the simulator, which
+    # `make integration` (hack/integration.sh) starts and always stops.
+    proc = run_target("integration")
+    assert proc.returncode == 0, tail(proc)
+    # Every target ran: ansible-test names each one as it starts it.
+    targets = sorted(path.name for path in (REPO_ROOT / "tests" / "integration" / "targets").iterdir()
+                     if path.is_dir() and "hidden" not in (path / "aliases").read_text(encoding="utf-8").split())
+    ran = sorted(re.findall(r"^Running (\S+) integration test (?:role|script)$", proc.stdout, re.MULTILINE))
+    assert targets and ran == targets, tail(proc)

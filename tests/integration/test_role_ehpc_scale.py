@@ -25,16 +25,6 @@ def test_ehpc_scale_playbook_scales_out_then_a_second_run_changes_nothing(sim, p
     assert messages(second, "Summarise") == ["compute nodes of %s: 5 -> 5" % EHPC_CLUSTER]
 
 
-def test_ehpc_scale_check_mode_makes_no_write(sim, playbook_runner):
-    run = playbook_runner(PLAYBOOKS / "ehpc_scale.yml", SIM + ["--check", "-e", "ehpc_scale_count=4"])
-    assert run.rc == 0, run
-    assert changed_count(run) == 1
-    assert sim.writes() == []
-    assert len(ehpc_nodes(sim, "compute")) == 2
-    assert messages(run, "Summarise") == ["compute nodes of %s: 2 now, 4 wanted (check mode: nothing was changed); "
-                                          "would add 2 node(s)" % EHPC_CLUSTER]
-
-
 def test_ehpc_scale_scales_in_login_role(sim, playbook_runner):
     sim.world(ehpc_login_nodes=3)
     gone = ehpc_nodes(sim, "login")[-1:]
