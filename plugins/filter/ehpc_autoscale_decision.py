@@ -45,7 +45,7 @@ import time
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.autoscale_policy import Policy, decide
+from ansible_collections.hpcops.clusters.plugins.plugin_utils.autoscale_policy import Policy, decide
 
 
 def _epoch(text):

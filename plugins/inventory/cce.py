@@ -155,7 +155,7 @@ compose:
   ansible_user: "'root'"
 """
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import CceConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.connection import CceConnection
 from ansible_collections.hpcops.clusters.plugins.plugin_utils.inventory import ClusterInventory
 
 
@@ -169,7 +169,7 @@ class InventoryModule(ClusterInventory):
         # The credential HuaweiAuth will use, in its order: a token (known only by a digest of
         # it, the token being the secret), an access key, an IAM user of a domain.
         from hashlib import sha256
-        from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_auth import endpoint_for
+        from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.auth import endpoint_for
         identity = {"endpoint": endpoint_for("cce", params.get("region"), params.get("endpoint"))}
         if params.get("auth_token"):
             identity["auth_token_sha256"] = sha256(params["auth_token"].encode("utf-8")).hexdigest()
@@ -185,7 +185,7 @@ class InventoryModule(ClusterInventory):
 
     def fetch_cluster(self, client, cluster_id: str, params: dict) -> list:
         from ansible_collections.hpcops.clusters.plugins.module_utils.answer_shapes import unexpected_answer
-        from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import node_info
+        from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce_node_plan import node_info
         records = []
         for index, item in enumerate(client.list_nodes(cluster_id)):
             info = node_info(item) if isinstance(item, dict) else {}

@@ -128,8 +128,8 @@ cache_connection: ~/.cache/hpcops-inventory
 cache_timeout: 300
 """
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import CLUSTER_ID_PATTERN, public_node
-from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud_connection import QingCloudConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc_node_plan import CLUSTER_ID_PATTERN, public_node
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.connection import QingCloudConnection
 from ansible_collections.hpcops.clusters.plugins.plugin_utils.inventory import ClusterInventory
 
 
@@ -147,7 +147,7 @@ class InventoryModule(ClusterInventory):
         return None
 
     def identity(self, params: dict) -> dict:
-        from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc import DEFAULT_ENDPOINT
+        from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc import DEFAULT_ENDPOINT
         return {"endpoint": (params.get("endpoint") or DEFAULT_ENDPOINT).rstrip("/"),
                 "access_key_id": params["access_key_id"]}
 
@@ -158,7 +158,7 @@ class InventoryModule(ClusterInventory):
         nodes = client.list_nodes(cluster_id)
         busy = None
         if self.get_option("busy"):
-            from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes
+            from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.hpc_jobs import busy_nodes
             busy = busy_nodes(nodes, client.list_hpc_jobs(cluster_id, "running")) if nodes else {}
         records = []
         for node in nodes:

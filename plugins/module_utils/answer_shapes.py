@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpcops.clusters contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a successful answer to each API call must hold (private to hpcops.clusters).
+"""How an answer is checked against the shape its call must have (private to hpcops.clusters).
 
 Every client checks an answer here before it reads anything from it. A 2xx that is not
 JSON, or that lacks a key the vendor documents, is an error that names the endpoint and
@@ -11,7 +11,10 @@ task, never read as "no nodes" or "already deleted". See docs/api-decisions.md,
 
 A shape maps each required top-level key to its type (a type or a tuple of types). A key
 whose value is a ``dict`` shape describes the entries of a list: each entry must be an
-object with those keys.
+object with those keys. A dotted shape (``(("status.jobID", str), ...)``) names nested keys.
+
+The shapes themselves are each cloud's (``<cloud>/answer_shapes.py``), so a new cloud adds
+its own file and edits none here.
 """
 
 from __future__ import annotations
@@ -63,76 +66,18 @@ def unexpected_answer(endpoint: str, call: str, what: str) -> ApiError:
     return ApiError("unexpected answer from %s to %s: %s — is `endpoint` right?" % (endpoint, call, what))
 
 
-def checked(answer, call: str, endpoint: str, shapes: dict | None = None) -> dict:
+def checked(answer, call: str, endpoint: str, shapes: dict) -> dict:
     """``answer`` if it has the shape declared for ``call``; ApiError otherwise.
 
     ``answer`` is the parsed JSON body, or None when the body was empty or not JSON.
     """
-    shape = (shapes or SHAPES)[call]
+    shape = shapes[call]
     if answer is None:
         raise unexpected_answer(endpoint, call, "the body is not JSON")
     found = problems(answer, shape)
     if found:
         raise unexpected_answer(endpoint, call, "; ".join(found[:3]))
     return answer
-
-
-# --- QingCloud EHPC -------------------------------------------------------------------
-# Keys from the EHPC API reference (addNodes, deleteNodes, restartNodes or the seed's
-# resatrtNodes, listNodes, job/list, operation); ret_code 0 is checked by the client before the shape.
-
-EHPC_NODE = {"node_id": str}
-EHPC_JOB = {"job_id": str, "status": str}
-
-SHAPES = {
-    "EHPC listNodes": {"hpc_app_nodes_set": EHPC_NODE, "total_count": int},
-    "EHPC job/list": {"hpc_job_set": list, "total_count": int},
-    "EHPC operation": {"job_set": EHPC_JOB},
-    "EHPC addNodes": {"job_id": str},
-    "EHPC restartNodes": {"job_id": str},
-    "EHPC resatrtNodes": {"job_id": str},
-    # deleteNodes names its job key `job_ids` in the table and `job_id` in the example:
-    # the client requires one of the two (see docs/api-decisions.md).
-    "EHPC deleteNodes": {},
-}
-
-# --- Huawei Cloud ---
-# From the official SDK's response models (huaweicloudsdkcce 3.1.219, huaweicloudsdkmodelarts
-# 3.1.219; docs/api-decisions.md "Huawei answers"). Keys may be dotted (`status.jobID`): a
-# Huawei success nests what it must hold. The failure also names the option that sets the
-# endpoint (`endpoint` or `iam_endpoint`).
-
-# call name -> ((dotted key, required type), ...)
-HUAWEI_SHAPES = {
-    # huaweicloudsdkcce ListNodesResponse: kind, apiVersion, items (list of Node).
-    "CCE ListNodes": (("kind", str), ("items", list)),
-    # huaweicloudsdkcce RemoveNodeResponse: status is a TaskStatus holding jobID.
-    "CCE RemoveNodesTask": (("status", dict), ("status.jobID", str)),
-    # huaweicloudsdkcce ShowJobResponse: status.phase, status.reason.
-    "CCE ShowJob": (("status", dict), ("status.phase", str)),
-    # huaweicloudsdkcce ListNodePoolsResponse: kind, apiVersion, items (list of NodePoolResp); each
-    # pool is checked further by cce_pool_plan.pool_problem.
-    "CCE ListNodePools": (("kind", str), ("items", list)),
-    # huaweicloudsdkcce ShowNodePoolResponse: a NodePool (metadata, spec, status).
-    "CCE ShowNodePool": (("metadata", dict), ("metadata.uid", str), ("spec", dict), ("status", dict)),
-    # huaweicloudsdkcce ScaleNodePoolResponse has one field, orderID, "returned only for yearly/monthly
-    # nodes": a success is a JSON object, possibly empty.
-    "CCE ScaleNodePool": (),
-    # Lock/UnlockNodepoolNodeScaleDownResponse define no field: a JSON object, possibly empty.
-    "CCE LockNodeScaleDown": (),
-    "CCE UnlockNodeScaleDown": (),
-    # huaweicloudsdkmodelarts GetHyperClusterResponse: id, name, network_info.
-    "ModelArts ShowHyperCluster": (("id", str),),
-    # huaweicloudsdkmodelarts ListHyperClusterResponse: hyper_clusters (list of HyperCluster).
-    "ModelArts ListHyperCluster": (("hyper_clusters", list),),
-}
-
-# call name -> header a success always carries
-HEADER_SHAPES = {
-    # --- Huawei Cloud ---
-    # IAM KeystoneCreateUserTokenByPassword: the token is the X-Subject-Token header.
-    "IAM token": "X-Subject-Token",
-}
 
 
 def _text_start(content: bytes) -> str:
@@ -146,11 +91,11 @@ def _unexpected(call, endpoint, what, option, response=None, method=None, path=N
                     request_id=(getattr(response, "headers", None) or {}).get("X-Request-Id"))
 
 
-def huawei_problem(call: str, answer) -> str | None:
-    """What ``answer`` (decoded JSON, or None) lacks for ``call``'s shape, or None when it fits."""
+def dotted_problem(shape: tuple, answer) -> str | None:
+    """What ``answer`` (decoded JSON, or None) lacks for ``shape`` (``(dotted key, type), ...``), or None when it fits."""
     if not isinstance(answer, dict):
         return "the body is %s, not an object" % TYPE_NAMES.get(type(answer), type(answer).__name__)
-    for key, wanted in HUAWEI_SHAPES[call]:
+    for key, wanted in shape:
         value = answer
         for part in key.split("."):
             value = value.get(part) if isinstance(value, dict) else None
@@ -162,22 +107,22 @@ def huawei_problem(call: str, answer) -> str | None:
     return None
 
 
-def check(call: str, endpoint: str, response, answer, option: str = "endpoint", method=None, path=None):
+def check(call: str, endpoint: str, response, answer, shape: tuple, option: str = "endpoint", method=None, path=None):
     """``answer`` (``response``'s decoded JSON) when it fits ``call``'s shape; else ApiError."""
     if answer is None:
         content = getattr(response, "content", b"") or b""
         what = ("an empty body" if not content.strip() else
                 "the body is not JSON (it starts %r)" % _text_start(content))
         raise _unexpected(call, endpoint, what, option, response, method, path)
-    what = huawei_problem(call, answer)
+    what = dotted_problem(shape, answer)
     if what:
         raise _unexpected(call, endpoint, what, option, response, method, path)
     return answer
 
 
-def check_header(call: str, endpoint: str, response, option: str = "endpoint", method=None, path=None) -> str:
+def check_header(call: str, endpoint: str, response, header: str, option: str = "endpoint", method=None, path=None) -> str:
     """The value of the header ``call``'s success carries; ApiError when it is absent."""
-    name = HEADER_SHAPES[call]
+    name = header
     value = response.headers.get(name)
     if not value:
         raise _unexpected(call, endpoint, "no %s header" % name, option, response, method, path)

@@ -5,7 +5,7 @@
 
 A connection is one cloud's way in: its options (with environment fallbacks), the rules
 its credentials must meet before any call, and the client it builds. Each cloud has its
-own file beside this one (``qingcloud_connection``, ``huaweicloud_connection``); a module,
+own package beside this one (``<cloud>/connection.py``); a module,
 an inventory source or an event source names the connection it uses, so adding a cloud
 adds a file and edits none of the shared ones.
 

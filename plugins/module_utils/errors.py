@@ -15,7 +15,7 @@ class ApiError(Exception):
     back (dropped connection, gateway timeout): the caller must re-read state before
     deciding whether to send it again.
 
-    The request's query string is never kept: QingCloud puts the signature there.
+    The request's query string is never kept: a signature may be there.
     """
 
     def __init__(self, message: str, status: int | None = None, code: str | int | None = None,

@@ -4,7 +4,7 @@
 """HTTP transport: one requests session, timeouts, TLS, retries, one error type.
 
 Private to hpcops.clusters. Service clients hand it a function that builds (and signs)
-the request afresh for every attempt, because QingCloud and Huawei signatures carry a
+the request afresh for every attempt, because the vendors' signatures carry a
 timestamp that a retry after a backoff must renew.
 """
 
@@ -98,7 +98,7 @@ def _connection_error(err: Exception, request: HttpRequest) -> ApiError:
 
 
 def _first_line(text: str) -> str:
-    # urllib3 messages repeat the full URL, query (and so QingCloud's signature)
+    # urllib3 messages repeat the full URL, query (and so a signature carried there)
     # included, before the cause ("... with url: /p?q (Caused by ...)"): cut every
     # query string (it ends at white space) but keep the cause.
     text = text.splitlines()[0] if text else ""
@@ -127,8 +127,8 @@ class Transport:
     def send(self, build, check=None, safe_to_repeat: bool = False):
         """Send the request ``build()`` makes, retrying per the policy.
 
-        ``check(response)`` returns an ApiError for a vendor-level failure (QingCloud
-        answers HTTP 200 with a non-zero ``ret_code``), or None. ``safe_to_repeat``
+        ``check(response)`` returns an ApiError for a vendor-level failure (an API
+        that answers HTTP 200 with an error code in the body), or None. ``safe_to_repeat``
         is true for reads and for writes that the API makes idempotent.
         """
         return self.retry_policy.call(lambda: self._send_once(build(), check), safe_to_repeat)
@@ -169,5 +169,5 @@ def _generic_message(response) -> str:
 
 
 def dumps(data) -> bytes:
-    """The exact JSON bytes sent as a body (and, for QingCloud, hashed into the signature)."""
+    """The exact JSON bytes sent as a body (and, where a signer hashes it, signed)."""
     return json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")

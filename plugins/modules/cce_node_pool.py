@@ -228,10 +228,10 @@ order_id:
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce_pool_plan import (
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce_pool_plan import (
     PoolPlanError, find_pool, node_changes, nodes_of_pool, plan_scale, pool_reached, pool_summary, stalled)
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import CceConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.connection import CceConnection
 
 # A ScaleNodePool whose answer was lost is settled by reading the pool's count and, if CCE did not
 # take it, sending it again, a bounded number of times.

@@ -105,8 +105,8 @@ query_result:
 """
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import InfoModule
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce_pool_plan import PoolPlanError, find_pool, pool_summary
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import CceConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce_pool_plan import PoolPlanError, find_pool, pool_summary
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.connection import CceConnection
 
 
 class CceNodePoolInfo(InfoModule):

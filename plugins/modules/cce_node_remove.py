@@ -217,8 +217,8 @@ nodes:
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import CceConnection
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import (
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.connection import CceConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce_node_plan import (
     DELETING, NodePlanError, is_deleting, membership, name_of, node_summary, phase_of, plan_removal, uid_of)
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 

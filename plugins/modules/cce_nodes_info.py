@@ -95,8 +95,8 @@ query_result:
 """
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import InfoModule
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import CceConnection
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import node_info, phase_of
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.connection import CceConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce_node_plan import node_info, phase_of
 
 
 class CceNodesInfo(InfoModule):

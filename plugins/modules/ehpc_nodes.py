@@ -327,8 +327,8 @@ import ipaddress
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
-from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud_connection import QingCloudConnection
-from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import (
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.connection import QingCloudConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc_node_plan import (
     CLUSTER_ID_PATTERN, PlanError, chain_node, landed_removals, landed_restarts, needs_busy_map, nodes_by_role,
     plan_nodes, public_node, remaining_work, removable, role_nodes)
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
@@ -399,7 +399,7 @@ class EhpcNodes(ClusterModule):
 
     def _busy(self, nodes: list) -> dict:
         """Node id -> running HPC job ids; only asked when nodes may be removed."""
-        from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import describe_unplaced, placement
+        from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.hpc_jobs import describe_unplaced, placement
         jobs = self.client.list_hpc_jobs(self.params["cluster_id"], "running")
         placed, unplaced = placement(nodes, jobs)
         if unplaced and self.params["busy_nodes"] == "protect":

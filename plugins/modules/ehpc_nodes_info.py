@@ -151,8 +151,8 @@ query_result:
 """
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import InfoModule
-from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud_connection import QingCloudConnection
-from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import CLUSTER_ID_PATTERN, public_node
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.connection import QingCloudConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc_node_plan import CLUSTER_ID_PATTERN, public_node
 
 
 class EhpcNodesInfo(InfoModule):
@@ -188,7 +188,7 @@ class EhpcNodesInfo(InfoModule):
         if p["jobs"]:
             self.unplaced_jobs = []
         if p["jobs"] and nodes:
-            from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes, placement
+            from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.hpc_jobs import busy_nodes, placement
             running = client.list_hpc_jobs(p["cluster_id"], "running")
             # Every node is possibly busy under a job that can't be placed (docs/api-decisions.md).
             busy = busy_nodes(nodes, running)

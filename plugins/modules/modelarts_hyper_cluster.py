@@ -148,9 +148,9 @@ not_found:
 """
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import ClusterModule
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import ModelArtsConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.connection import ModelArtsConnection
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
-from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import TYPES, invalid_id, public_hyper_cluster
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.modelarts import TYPES, invalid_id, public_hyper_cluster
 
 
 class ModelArtsHyperCluster(ClusterModule):

@@ -118,9 +118,9 @@ query_result:
 """
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.base import InfoModule
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import ModelArtsConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.connection import ModelArtsConnection
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
-from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import (
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.modelarts import (
     DEFAULT_TYPE, TYPES, invalid_id, public_hyper_cluster)
 
 

@@ -169,9 +169,9 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import slurm
+from ansible_collections.hpcops.clusters.plugins.module_utils.slurm import node_plan as slurm
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import WaitError
-from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError
+from ansible_collections.hpcops.clusters.plugins.module_utils.slurm.hostlist import HostListError
 from ansible_collections.hpcops.clusters.plugins.module_utils.waiters import Deadline, poll
 
 COMMANDS = ("scontrol", "sinfo", "squeue")

@@ -42,7 +42,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import paging
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
-from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError
+from ansible_collections.hpcops.clusters.plugins.module_utils.slurm.hostlist import HostListError
 
 # 2: records are read for an endpoint and a credential too (a cache of format 1 is a miss).
 CACHE_FORMAT = 2

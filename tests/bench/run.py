@@ -318,7 +318,7 @@ def _driver_client(sim):
     if root not in sys.path:
         sys.path.insert(0, root)
     # pylint: disable=import-outside-toplevel,import-error
-    from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc import EhpcClient
+    from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc import EhpcClient
     from ansible_collections.hpcops.clusters.plugins.module_utils.transport import Transport
     return EhpcClient(Transport(validate_certs=True, timeout=30), QY_ACCESS_KEY, QY_SECRET_KEY, QY_ZONE, sim.url)
 
@@ -735,7 +735,7 @@ def bench_pure(sizes=(2000, 20000), reps: int = 5) -> None:
         sys.path.insert(0, root)
     # pylint: disable=import-outside-toplevel,import-error
     from tests.unit.plugins.module_utils.test_plans_at_scale import cce_items, ehpc_work
-    from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import plan_removal
+    from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce_node_plan import plan_removal
     rows = []
     medians = {}
     for name, work in (("ehpc: busy nodes, scale-in and removal plans, results", ehpc_work),

@@ -347,7 +347,7 @@ def modules_env_options() -> dict:
         sys.path.insert(0, root)
     base = importlib.import_module("ansible_collections.hpcops.clusters.plugins.module_utils.base")
     env_fallback = importlib.import_module("ansible.module_utils.basic").env_fallback
-    huawei = importlib.import_module("ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection")
+    huawei = importlib.import_module("ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.connection")
     found = {}
     for module in MODULES:
         if module in NOT_CLOUD_MODULES:

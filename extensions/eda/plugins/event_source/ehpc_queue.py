@@ -17,7 +17,7 @@ An API error or an answer of the wrong shape puts {"ehpc_error": {"cluster_id", 
 instead and the next poll waits twice as long (up to max_backoff); once the source has
 started, nothing it reads makes it exit.
 
-The calls are the modules' own (module_utils/ehpc.EhpcClient, same signing, retries and answer
+The calls are the modules' own (module_utils/qingcloud/ehpc.EhpcClient, same signing, retries and answer
 checks), run in a worker thread so the blocking HTTP client doesn't stall the event loop.
 """
 
@@ -27,11 +27,11 @@ import asyncio
 import math
 import os
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc import EhpcClient
-from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import CLUSTER_ID_PATTERN, removable
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc import EhpcClient
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc_node_plan import CLUSTER_ID_PATTERN, removable
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
-from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes
-from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud_connection import QingCloudConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.hpc_jobs import busy_nodes
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.connection import QingCloudConnection
 
 
 MIN_INTERVAL = 1.0  # seconds; 0 made 400 API calls in 20 s (issue 29 item 5)

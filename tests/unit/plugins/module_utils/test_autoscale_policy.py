@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.autoscale_policy import Policy, decide
+from ansible_collections.hpcops.clusters.plugins.plugin_utils.autoscale_policy import Policy, decide
 
 P = Policy(min_nodes=1, max_nodes=5, nodes_per_pending_job=1, scale_out_step=3,
            idle_minutes=30, cooldown_minutes=10)

@@ -12,11 +12,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import modelarts
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce import CceClient
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud import modelarts
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce import CceClient
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_auth import HuaweiAuth
-from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import ModelArtsClient
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.auth import HuaweiAuth
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.modelarts import ModelArtsClient
 from ansible_collections.hpcops.clusters.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import Transport
 

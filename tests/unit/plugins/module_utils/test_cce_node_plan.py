@@ -1,11 +1,11 @@
-"""Rules of plugins/module_utils/cce_node_plan.py that the simulator's world can't reach
+"""Rules of plugins/module_utils/huaweicloud/cce_node_plan.py that the simulator's world can't reach
 (duplicate node names) or that are cheaper to prove on plain lists than through Ansible."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import (
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce_node_plan import (
     NodePlanError, batches, membership, node_info, plan_removal)
 
 

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce import CceClient
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce import CceClient
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
 from ansible_collections.hpcops.clusters.tests.unit.plugins.module_utils.test_cce_modelarts import PROJECT, make
 

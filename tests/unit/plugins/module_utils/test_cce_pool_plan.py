@@ -1,11 +1,11 @@
-"""plugins/module_utils/cce_pool_plan.py on tables: the scale plan of a CCE node pool, what a pool
+"""plugins/module_utils/huaweicloud/cce_pool_plan.py on tables: the scale plan of a CCE node pool, what a pool
 answer must hold, and when a wait is over or can't succeed. No I/O, no Ansible."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce_pool_plan import (
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce_pool_plan import (
     PoolPlanError, find_pool, node_changes, nodes_of_pool, plan_scale, pool_problem, pool_reached, pool_summary, stalled)
 
 POOL_UID = "p-1"

@@ -14,8 +14,8 @@ import sys
 import pytest
 
 import ansible_collections
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_connection import CceConnection
-from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud_connection import QingCloudConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.connection import CceConnection
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.connection import QingCloudConnection
 
 
 def test_the_event_source_and_the_connections_load_without_ansible_core():

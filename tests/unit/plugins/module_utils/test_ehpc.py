@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc import EhpcClient, ehpc_error
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc import EhpcClient, ehpc_error
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 from ansible_collections.hpcops.clusters.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import Transport

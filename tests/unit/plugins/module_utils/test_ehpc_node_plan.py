@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import (
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc_node_plan import (
     nodes_by_role, plan_add_batches, public_node, removable, role_of_last_nodes, surplus_nodes)
-from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.hpc_jobs import busy_nodes
 
 
 def node(node_id, role="compute", minute=0, **extra):
@@ -93,7 +93,7 @@ def test_busy_nodes_match_fully_qualified_host_names():
 
 import pytest  # noqa: E402
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import (  # noqa: E402
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc_node_plan import (  # noqa: E402
     PlanError, chain_node, landed_removals, landed_restarts, needs_busy_map, plan_nodes, remaining_work, resolve_nodes)
 
 
@@ -320,7 +320,7 @@ def test_pending_and_finished_jobs_never_make_a_node_busy():
 # --- the job list's entries: shape and each job's own status (issue 28 item 5, issue 29 item 4) ---
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError  # noqa: E402
-from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import (  # noqa: E402
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.hpc_jobs import (  # noqa: E402
     jobs_in_status, placed_busy_nodes, placement)
 
 

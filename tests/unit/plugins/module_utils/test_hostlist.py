@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError, expand
+from ansible_collections.hpcops.clusters.plugins.module_utils.slurm.hostlist import HostListError, expand
 
 
 @pytest.mark.parametrize("text,hosts", [

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_auth import HuaweiAuth, endpoint_for
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.auth import HuaweiAuth, endpoint_for
 from ansible_collections.hpcops.clusters.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import Transport
 

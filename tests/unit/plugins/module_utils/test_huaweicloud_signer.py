@@ -14,10 +14,10 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import pytest
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import huaweicloud_signer
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce import CceClient
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_auth import HuaweiAuth
-from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import ModelArtsClient
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud import signer as huaweicloud_signer
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce import CceClient
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.auth import HuaweiAuth
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.modelarts import ModelArtsClient
 
 sdk_signer = pytest.importorskip("huaweicloudsdkcore.signer.signer")
 sdk_credentials = pytest.importorskip("huaweicloudsdkcore.auth.credentials")

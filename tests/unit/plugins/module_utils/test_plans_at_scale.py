@@ -8,12 +8,12 @@ times, so 10 times the nodes costs about 10 times the reads; a scan per wanted e
 
 from __future__ import annotations
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import hostlist
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import plan_removal
-from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc_node_plan import (chain_node, nodes_by_role,
+from ansible_collections.hpcops.clusters.plugins.module_utils.slurm import hostlist
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce_node_plan import plan_removal
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc_node_plan import (chain_node, nodes_by_role,
                                                                                      plan_nodes, public_node,
                                                                                      remaining_work)
-from ansible_collections.hpcops.clusters.plugins.module_utils.hpc_jobs import busy_nodes
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.hpc_jobs import busy_nodes
 
 BIG = 20000
 SMALL = 2000

@@ -25,8 +25,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import qingcloud_signer
-from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc import EhpcClient
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud import signer as qingcloud_signer
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc import EhpcClient
 from ansible_collections.hpcops.clusters.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import Transport
 

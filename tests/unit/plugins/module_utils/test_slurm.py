@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import slurm
+from ansible_collections.hpcops.clusters.plugins.module_utils.slurm import node_plan as slurm
 
 FIXTURES = Path(__file__).parent / "fixtures" / "slurm"
 
@@ -151,7 +151,7 @@ def test_host_lists_split_by_ansible_at_commas_are_joined_again():
 
 def test_an_empty_bracket_in_nodes_fails_instead_of_being_dropped():
     # slurm_node nodes: ["compute[]", "compute01"] used to act on compute01 alone.
-    from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError
+    from ansible_collections.hpcops.clusters.plugins.module_utils.slurm.hostlist import HostListError
     with pytest.raises(HostListError, match="empty brackets"):
         slurm.expand_nodes(["compute[]", "compute01"])
 

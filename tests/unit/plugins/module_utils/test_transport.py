@@ -18,7 +18,7 @@ import time
 import pytest
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_client import huawei_error
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.client import huawei_error
 from ansible_collections.hpcops.clusters.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import (
     USER_AGENT, HttpRequest, Transport, dumps, json_body, parse_retry_after)

@@ -17,7 +17,7 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.hostlist import HostListError, expand
+from ansible_collections.hpcops.clusters.plugins.module_utils.slurm.hostlist import HostListError, expand
 
 # Slurm's base node states (slurm.h NODE_STATE_*); every other word in a state is a flag.
 BASE_STATES = ("UNKNOWN", "DOWN", "IDLE", "ALLOCATED", "ERROR", "MIXED", "FUTURE")

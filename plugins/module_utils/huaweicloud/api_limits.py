@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpcops.clusters contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Limits the vendors document for one call (private to hpcops.clusters).
+"""Limits Huawei Cloud documents for one call (private to hpcops.clusters).
 
 Kept apart from the clients so the pure plans can split work into batches without
 importing a client (and its transport) for a number.
@@ -11,7 +11,5 @@ from __future__ import annotations
 
 __metaclass__ = type
 
-# EHPC addNodes: node_count is 1..99 per call (docs/api-decisions.md, "QingCloud EHPC").
-MAX_NODES_PER_ADD = 99
 # CCE RemoveNodesTask: at most 200 nodes per call (docs/api-decisions.md, "Huawei Cloud").
 MAX_NODES_PER_REMOVE = 200

@@ -12,9 +12,9 @@ __metaclass__ = type
 
 from urllib.parse import quote, urlencode
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud import answer_shapes
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_auth import endpoint_for
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.auth import endpoint_for
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, dumps, json_body
 
 

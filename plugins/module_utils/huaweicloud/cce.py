@@ -11,9 +11,9 @@ from __future__ import annotations
 __metaclass__ = type
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes, paging, waiters
-from ansible_collections.hpcops.clusters.plugins.module_utils.api_limits import MAX_NODES_PER_REMOVE
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.api_limits import MAX_NODES_PER_REMOVE
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_client import HuaweiCloudClient, is_absent
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.client import HuaweiCloudClient, is_absent
 
 NODES = "/api/v3/projects/{project}/clusters/{cluster}/nodes"
 REMOVE = "/api/v3/projects/{project}/clusters/{cluster}/nodes/operation/remove"
@@ -102,7 +102,7 @@ class CceClient(HuaweiCloudClient):
 
     def _checked_pool(self, item, call: str) -> dict:
         from ansible_collections.hpcops.clusters.plugins.module_utils.answer_shapes import unexpected_answer
-        from ansible_collections.hpcops.clusters.plugins.module_utils.cce_pool_plan import pool_problem
+        from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce_pool_plan import pool_problem
         problem = pool_problem(item)
         if problem:
             raise unexpected_answer(self.endpoint, call, problem)

@@ -37,6 +37,6 @@ class QingCloudConnection(Connection):
         return None
 
     def client(self):
-        from ansible_collections.hpcops.clusters.plugins.module_utils.ehpc import EhpcClient
+        from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc import EhpcClient
         p = self.params
         return EhpcClient(self.transport, p["access_key_id"], p["secret_access_key"], p["zone"], p.get("endpoint"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 __metaclass__ = type
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.cce_node_plan import (
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce_node_plan import (
     NodePlanError, is_deleting, name_of, node_summary, resolve, uid_of)
 
 # A pool's nodes carry the pool's uid under this annotation in ListNodes

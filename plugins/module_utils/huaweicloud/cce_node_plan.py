@@ -11,7 +11,7 @@ from __future__ import annotations
 
 __metaclass__ = type
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.api_limits import MAX_NODES_PER_REMOVE
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.api_limits import MAX_NODES_PER_REMOVE
 from ansible_collections.hpcops.clusters.plugins.module_utils.node_refs import unique
 
 DELETING = "Deleting"

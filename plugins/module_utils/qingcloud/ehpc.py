@@ -12,8 +12,11 @@ from __future__ import annotations
 
 __metaclass__ = type
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes, hpc_jobs, paging, qingcloud_signer, waiters
-from ansible_collections.hpcops.clusters.plugins.module_utils.api_limits import MAX_NODES_PER_ADD
+from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes, paging, waiters
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud import answer_shapes as qingcloud_shapes
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud import hpc_jobs
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud import signer as qingcloud_signer
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.api_limits import MAX_NODES_PER_ADD
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError, WaitError
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, json_body
 
@@ -101,7 +104,7 @@ class EhpcClient:
         answer = json_body(response)
         if isinstance(answer, dict) and answer.get("ret_code") is None:
             raise answer_shapes.unexpected_answer(self.endpoint, call, "no `ret_code`")
-        return answer_shapes.checked(answer, call, self.endpoint)
+        return qingcloud_shapes.checked(answer, call, self.endpoint)
 
     def _pages(self, path: str, params: dict, key: str, ident: str) -> list:
         # The first page tells total_count; the rest are read a few at a time, and a list

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 __metaclass__ = type
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import hostlist
+from ansible_collections.hpcops.clusters.plugins.module_utils.slurm import hostlist
 from ansible_collections.hpcops.clusters.plugins.module_utils.answer_shapes import unexpected_answer
 
 NODE_KEYS = ("name", "node_id", "instance_id", "private_ip")

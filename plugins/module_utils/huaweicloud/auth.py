@@ -17,7 +17,8 @@ __metaclass__ = type
 
 import threading
 
-from ansible_collections.hpcops.clusters.plugins.module_utils import answer_shapes, huaweicloud_signer
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud import answer_shapes
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud import signer as huaweicloud_signer
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
 from ansible_collections.hpcops.clusters.plugins.module_utils.transport import HttpRequest, dumps, json_body
 

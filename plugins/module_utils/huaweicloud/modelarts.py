@@ -19,7 +19,7 @@ import re
 
 from ansible_collections.hpcops.clusters.plugins.module_utils import waiters
 from ansible_collections.hpcops.clusters.plugins.module_utils.errors import ApiError
-from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_client import HuaweiCloudClient, is_absent
+from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.client import HuaweiCloudClient, is_absent
 
 # The path parameters project_id and id are 1-64 letters, digits and hyphens; a bad one
 # would otherwise reach the API as another path.

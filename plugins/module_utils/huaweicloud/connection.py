@@ -74,7 +74,7 @@ class HuaweiCloudConnection(Connection):
         return None
 
     def auth(self):
-        from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud_auth import HuaweiAuth
+        from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.auth import HuaweiAuth
         p = self.params
         return HuaweiAuth(self.transport, p["project_id"], region=p.get("region"), auth_token=p.get("auth_token"),
                           access_key=p.get("access_key"), secret_key=p.get("secret_key"),
@@ -90,7 +90,7 @@ class CceConnection(HuaweiCloudConnection):
     endpoint_env = "HW_CCE_ENDPOINT"
 
     def client(self):
-        from ansible_collections.hpcops.clusters.plugins.module_utils.cce import CceClient
+        from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce import CceClient
         return self.service_client(CceClient)
 
 
@@ -98,5 +98,5 @@ class ModelArtsConnection(HuaweiCloudConnection):
     endpoint_env = "HW_MODELARTS_ENDPOINT"
 
     def client(self):
-        from ansible_collections.hpcops.clusters.plugins.module_utils.modelarts import ModelArtsClient
+        from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.modelarts import ModelArtsClient
         return self.service_client(ModelArtsClient)

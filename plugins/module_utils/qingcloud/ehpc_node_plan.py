@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.hpcops.clusters.plugins.module_utils.api_limits import MAX_NODES_PER_ADD
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.api_limits import MAX_NODES_PER_ADD
 from ansible_collections.hpcops.clusters.plugins.module_utils.node_refs import unique
 
 CLUSTER_ID_PATTERN = re.compile(r"^ehpc-[A-Za-z0-9]+$")
