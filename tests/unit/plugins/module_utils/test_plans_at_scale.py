@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.slurm import hostlist
 from ansible_collections.hpcops.clusters.plugins.module_utils.huaweicloud.cce_node_plan import plan_removal
-from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc_node_plan import (chain_node, nodes_by_role,
-                                                                                     plan_nodes, public_node,
-                                                                                     remaining_work)
+from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.ehpc_node_plan import (
+    chain_node, nodes_by_role, plan_nodes, public_node, remaining_work)
 from ansible_collections.hpcops.clusters.plugins.module_utils.qingcloud.hpc_jobs import busy_nodes
 
 BIG = 20000
