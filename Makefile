@@ -5,7 +5,7 @@
 #                 (pytest's summary line is the last line)
 #
 # Only python3 (3.11, with the venv module) and make are needed; everything else is
-# installed into .venv from requirements-dev.txt.
+# installed into .venv from requirements-dev.lock (`make lock` writes it from requirements-dev.txt).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -51,14 +51,16 @@ SANITY_ARGS ?=
 UNITS_ARGS  ?=
 LINT_ARGS   ?=
 
-.PHONY: help venv collection-tree ansible-test-tree ansible-test-bootstrap sanity units lint \
+.PHONY: help venv lock matrix collection-tree ansible-test-tree ansible-test-bootstrap sanity units lint \
 	pytest test demo build changelog docs publish-tools clean distclean
 
 help:
 	@echo "Targets:"
 	@echo "  demo             run playbooks/demo.yml against the local simulator (tests/simulator)"
 	@echo "  test             venv + tools + pytest (which runs sanity, units and lint too); any failure fails"
-	@echo "  venv             create .venv and install requirements-dev.txt (only when it changed)"
+	@echo "  venv             create .venv and install exactly requirements-dev.lock (only when it changed)"
+	@echo "  lock             rewrite the lock files from requirements*.txt and hack/*requirements.txt"
+	@echo "                   (LOCK_ARGS='--upgrade-package NAME' to move one package)"
 	@echo "  collection-tree  link .tmp/collections/ansible_collections/hpcops/clusters -> repo root"
 	@echo "  sanity           ansible-test sanity --venv --python $(TEST_PYTHON)  (SANITY_ARGS=...)"
 	@echo "  units            ansible-test units --venv --python $(TEST_PYTHON)   (UNITS_ARGS=...)"
@@ -75,19 +77,25 @@ help:
 
 venv: $(VENV_STAMP)
 
-$(VENV_STAMP): requirements-dev.txt requirements.txt
-	@if [ ! -x "$(VENV_BIN)/python" ]; then \
-		echo "venv: creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
-		$(PYTHON) -m venv "$(VENV)" || { echo "venv: '$(PYTHON) -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }; \
-	fi
-	@echo "venv: upgrading pip in $(VENV)"
-	@"$(VENV_BIN)/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@echo "venv: installing requirements-dev.txt: about 60 packages, a line each, then one install step (the longest)"
-	@"$(VENV_BIN)/python" -m pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt \
+# Installs exactly requirements-dev.lock (every package pinned with its hashes; see `lock`):
+# hack/venv_install.sh creates the venv, runs `pip install --require-hashes` and removes what
+# the lock does not name. Runs again only when the lock changed (the stamp is its sha256).
+$(VENV_STAMP): requirements-dev.lock hack/venv_install.sh hack/venv_sync.py
+	@echo "venv: installing requirements-dev.lock into $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1)): about 110 packages, a line each, then one install step (the longest)"
+	@PYTHON="$(PYTHON)" bash hack/venv_install.sh "$(VENV)" requirements-dev.lock \
 		| awk '/^Collecting / { n++; printf "venv: [%3d] %s\n", n, $$2; fflush() } \
 			/^Installing collected packages/ { print "venv: installing " n " packages..."; fflush() } \
 			/^Successfully installed/ { print "venv: done"; fflush() }'
 	@touch "$@"
+
+# Rewrite every lock file from the files that name the direct dependencies (hack/lock.sh):
+# requirements-dev.lock (.venv), hack/galaxy-importer-requirements.lock,
+# hack/eda-rulebook-requirements.lock, hack/matrix/ansible-core-*.lock and
+# tests/unit/constraints.txt. Pins already in a lock stay unless its input changed;
+# LOCK_ARGS='--upgrade-package NAME' moves one package, LOCK_ARGS=--upgrade all.
+LOCK_ARGS ?=
+lock:
+	@TEST_PYTHON="$(TEST_PYTHON)" bash hack/lock.sh $(LOCK_ARGS)
 
 collection-tree:
 	@bash hack/collection_tree.sh >/dev/null
