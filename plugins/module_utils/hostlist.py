@@ -10,9 +10,9 @@ numbers or ``lo-hi`` ranges, zero padding kept from the lower bound; several
 brackets in one name multiply out (``r[1-2]n[1-2]`` is four hosts).
 """
 
-from __future__ import annotations
-
 __metaclass__ = type
+
+from typing import Optional
 
 
 class HostListError(ValueError):
@@ -67,7 +67,7 @@ def _expand_host(pattern: str, text: str) -> list:
     return [head + value + suffix for value in _expand_range(spec, text) for suffix in _expand_host(tail, text)]
 
 
-def expand(text: str | None) -> list:
+def expand(text: Optional[str]) -> list:
     """All host names of a Slurm host list, in order, without duplicates."""
     if not text:
         return []

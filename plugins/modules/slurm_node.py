@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, hpcops.clusters contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import annotations
-
 __metaclass__ = type
 
 DOCUMENTATION = r"""
