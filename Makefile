@@ -68,6 +68,8 @@ help:
 	@echo "  pytest           pytest over tests/checks (sanity, units, lint), tests/unit, tests/simulator and"
 	@echo "                   tests/integration, two workers per CPU"
 	@echo "                   (pytest-xdist; PYTEST_ARGS=..., PYTEST_WORKERS=0 for one process)"
+	@echo "  matrix           tests/matrix: ansible-doc, demo, unit tests and one integration test per module"
+	@echo "                   under each ansible-core release meta/runtime.yml claims (2.16-2.19)"
 	@echo "  build            ansible-galaxy collection build into .tmp/dist"
 	@echo "  changelog        antsibull-changelog lint + generate CHANGELOG.rst from changelogs/"
 	@echo "  docs             documentation site (antsibull-docs + Sphinx, warnings as errors) in .tmp/docs/html"
@@ -146,6 +148,13 @@ test:
 	@bash hack/timed_stage.sh tools bash hack/eda_rulebook.sh || echo "eda: ansible-rulebook not installed; its test skips here and fails under CI=true"
 	@bash hack/timed_stage.sh tools bash hack/install_slurm.sh || echo "slurm: slurm-wlm/munge not installed; the Slurm tests skip here and fail under CI=true"
 	@HPCOPS_STAGE_TIMES="$(TMP)/stage-times.txt" $(MAKE) pytest
+
+# The collection under each ansible-core minor release meta/runtime.yml claims, each in its own
+# venv (.tmp/matrix/<minor>) from its lock (hack/matrix/ansible-core-<minor>.lock): ansible-doc,
+# the demo, the unit tests and one integration test per module (tests/matrix). MATRIX_ARGS=...
+MATRIX_ARGS ?=
+matrix: venv collection-tree
+	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/matrix $(MATRIX_ARGS)
 
 # --- demo / build ------------------------------------------------------------------------
 
