@@ -152,9 +152,12 @@ test:
 # The collection under each ansible-core minor release meta/runtime.yml claims, each in its own
 # venv (.tmp/matrix/<minor>) from its lock (hack/matrix/ansible-core-<minor>.lock): ansible-doc,
 # the demo, the unit tests and one integration test per module (tests/matrix). MATRIX_ARGS=...
+# One pytest-xdist worker per release (--dist loadscope: a release's tests are one class), side by side.
 MATRIX_ARGS ?=
+MATRIX_WORKERS ?= $(words $(wildcard hack/matrix/ansible-core-*.lock))
 matrix: venv collection-tree
-	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest -p no:cacheprovider tests/matrix $(MATRIX_ARGS)
+	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest -p no:cacheprovider -n $(MATRIX_WORKERS) --dist loadscope \
+		tests/matrix/test_ansible_core_matrix.py $(MATRIX_ARGS)
 
 # --- demo / build ------------------------------------------------------------------------
 

@@ -10,9 +10,11 @@ Each release has its own lock (hack/matrix/ansible-core-<minor>.lock, from the .
 - the unit tests (tests/unit) pass;
 - one integration test per module (tests/matrix/each_module.py) passes.
 
-The venvs are built at once, side by side (mostly download and unpack); the versions then run one
-after the other, each inner pytest on two workers. Not collected by ``make test`` (pytest.ini's
-testpaths); ``.ci/run`` runs it after ``make test``, so its summary line ends CI's output.
+One test class per release; ``make matrix`` runs them on one pytest-xdist worker each
+(``--dist loadscope``), side by side: a release's tests mostly wait (venv downloads, simulator
+jobs, Slurm, ansible-playbook starts), so four at once take little longer than one. Not collected
+by ``make test`` (pytest.ini's testpaths); ``.ci/run`` runs it after ``make test``, so its summary
+line ends CI's output.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ EACH_MODULE = "tests/matrix/each_module.py"
 # _create_validation_task), so every include of a role with argument specs warns. Not ours to fix;
 # 2.17 and later do not warn. Any other warning fails the demo.
 KNOWN_WARNINGS = {"2.16": ("[DEPRECATION WARNING]: Using a mapping for `action` is deprecated.",)}
-PYTEST_SUMMARY = re.compile(r"^=+ (.*) in [0-9.]+s( \([0-9:]+\))? =+$")
+# With -q pytest prints its summary line without the "=" around it.
+PYTEST_SUMMARY = re.compile(r"^(?:=+ )?(.*) in [0-9.]+s(?: \([0-9:]+\))?(?: =+)?$")
 
 
 def _minor_tuple(version: str) -> tuple:
@@ -71,29 +74,6 @@ def _tail(proc: subprocess.CompletedProcess, lines: int = 60) -> str:
     return "\n".join((proc.stdout + "\n" + proc.stderr).strip().splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
-def venvs() -> dict:
-    """{minor: venv path}, every venv installed from its lock, side by side."""
-    subprocess.run(["bash", str(REPO_ROOT / "hack" / "collection_tree.sh")], check=True, stdout=subprocess.DEVNULL)
-    VENVS_DIR.mkdir(parents=True, exist_ok=True)
-    builds = {}
-    for minor in VERSIONS:
-        log = open(VENVS_DIR / ("%s.log" % minor), "w")  # pylint: disable=consider-using-with
-        builds[minor] = (subprocess.Popen(  # pylint: disable=consider-using-with
-            ["bash", str(REPO_ROOT / "hack" / "venv_install.sh"), str(VENVS_DIR / minor),
-             str(MATRIX_DIR / ("ansible-core-%s.lock" % minor)), "--quiet"],
-            cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT), log)
-    failed = []
-    for minor, (proc, log) in builds.items():
-        if proc.wait(timeout=900) != 0:
-            failed.append(minor)
-        log.close()
-    if failed:
-        pytest.fail("venv install failed for ansible-core %s; see %s/<minor>.log:\n%s" % (
-            ", ".join(failed), VENVS_DIR, (VENVS_DIR / ("%s.log" % failed[0])).read_text()[-3000:]))
-    return {minor: VENVS_DIR / minor for minor in VERSIONS}
-
-
 def test_matrix_covers_every_minor_release_that_requires_ansible_claims():
     """2.16 up to the release requirements-dev.txt pins, no gap: requires_ansible says what is proved."""
     runtime = yaml.safe_load((REPO_ROOT / "meta" / "runtime.yml").read_text())
@@ -105,57 +85,13 @@ def test_matrix_covers_every_minor_release_that_requires_ansible_claims():
     assert VERSIONS == expected
 
 
-@pytest.mark.parametrize("minor", VERSIONS)
-def test_venv_holds_the_locked_ansible_core_release(venvs, minor):
-    lock = (MATRIX_DIR / ("ansible-core-%s.lock" % minor)).read_text()
-    locked = re.search(r"^ansible-core==(\S+)", lock, re.M).group(1)
-    assert locked.startswith(minor + ".")
-    proc = _run([str(venvs[minor] / "bin" / "python"), str(REPO_ROOT / "hack" / "venv_sync.py"),
-                 str(MATRIX_DIR / ("ansible-core-%s.lock" % minor))], venvs[minor], 60)
-    assert proc.returncode == 0, _tail(proc)
-    proc = _run([str(venvs[minor] / "bin" / "ansible"), "--version"], venvs[minor], 60)
-    assert proc.returncode == 0 and proc.stdout.startswith("ansible [core %s]" % locked), _tail(proc)
-
-
-@pytest.mark.parametrize("minor", VERSIONS)
-def test_ansible_doc_renders_every_plugin_and_role_without_warnings(venvs, minor):
-    kinds = {"module": _plugins("modules"), "inventory": _plugins("inventory"), "filter": _plugins("filter"),
-             "role": _roles()}
-    for kind, names in kinds.items():
-        assert names, "no %s found" % kind
-        proc = _run([str(venvs[minor] / "bin" / "ansible-doc"), "-t", kind]
-                    + ["%s.%s" % (COLLECTION, name) for name in names], venvs[minor], 180)
-        assert proc.returncode == 0, _tail(proc)
-        assert proc.stderr.strip() == "", "ansible-doc -t %s printed on stderr:\n%s" % (kind, proc.stderr)
-        for name in names:
-            # 2.16 heads each plugin's page with its name in capitals.
-            assert "%s.%s" % (COLLECTION, name) in proc.stdout.lower(), "%s %s not rendered" % (kind, name)
-
-
-@pytest.mark.parametrize("minor", VERSIONS)
-def test_demo_playbook_passes_against_the_simulator(venvs, minor):
-    proc = _run(["bash", str(REPO_ROOT / "hack" / "demo.sh")], venvs[minor], 600)
-    assert proc.returncode == 0, _tail(proc)
-    recap = proc.stdout.split("PLAY RECAP", 1)
-    assert len(recap) == 2 and re.search(r"failed=0\s", recap[1]) and "unreachable=0" in recap[1], _tail(proc)
-    warnings = [line for line in (proc.stdout + proc.stderr).splitlines() if "WARNING" in line
-                and not line.startswith(KNOWN_WARNINGS.get(minor, ()))]
-    assert warnings == [], _tail(proc)
-
-
-def _inner_pytest(venv: Path, args: list, dist: str = "loadfile") -> None:
-    proc = _run([str(venv / "bin" / "python"), "-m", "pytest", "-p", "no:cacheprovider", "-n", "2",
-                 "--dist", dist, "-q"] + args, venv, 900)
+def _inner_pytest(venv: Path, args: list) -> None:
+    proc = _run([str(venv / "bin" / "python"), "-m", "pytest", "-p", "no:cacheprovider", "-q"] + args, venv, 900)
     lines = proc.stdout.strip().splitlines()
     summary = PYTEST_SUMMARY.match(lines[-1]) if lines else None
     assert proc.returncode == 0 and summary, _tail(proc)
     # Under CI=true a missing tool already fails; elsewhere a skip would hide an untested path.
-    assert "passed" in summary.group(1) and "skipped" not in summary.group(1), _tail(proc)
-
-
-@pytest.mark.parametrize("minor", VERSIONS)
-def test_unit_tests_pass(venvs, minor):
-    _inner_pytest(venvs[minor], ["tests/unit"])
+    assert re.search(r"\d+ passed", summary.group(1)) and "skipped" not in summary.group(1), _tail(proc)
 
 
 def _modules_tested(test_names: list, modules: list) -> set:
@@ -174,7 +110,66 @@ def test_each_module_has_its_matrix_integration_test():
     assert _modules_tested(tests, modules) == set(modules)
 
 
-@pytest.mark.parametrize("minor", VERSIONS)
-def test_one_integration_test_per_module_passes(venvs, minor):
-    # --dist load: the tests are independent, each with its own run; both workers share them.
-    _inner_pytest(venvs[minor], [EACH_MODULE], dist="load")
+class AnsibleCoreRelease:
+    """The tests of one release (``minor``), in its venv; subclassed below once per lock."""
+
+    minor = ""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def venv(cls) -> Path:
+        """.tmp/matrix/<minor>, holding exactly hack/matrix/ansible-core-<minor>.lock."""
+        subprocess.run(["bash", str(REPO_ROOT / "hack" / "collection_tree.sh")], check=True,
+                       stdout=subprocess.DEVNULL)
+        venv = VENVS_DIR / cls.minor
+        proc = subprocess.run(["bash", str(REPO_ROOT / "hack" / "venv_install.sh"), str(venv),
+                               str(MATRIX_DIR / ("ansible-core-%s.lock" % cls.minor)), "--quiet"],
+                              cwd=REPO_ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=900, check=False)
+        if proc.returncode != 0:
+            pytest.fail("venv install for ansible-core %s failed:\n%s" % (cls.minor, _tail(proc)))
+        return venv
+
+    def test_venv_holds_exactly_its_lock_and_the_locked_ansible_core(self, venv):
+        lock = MATRIX_DIR / ("ansible-core-%s.lock" % self.minor)
+        locked = re.search(r"^ansible-core==(\S+)", lock.read_text(), re.M).group(1)
+        assert locked.startswith(self.minor + ".")
+        proc = _run([str(venv / "bin" / "python"), str(REPO_ROOT / "hack" / "venv_sync.py"), str(lock)], venv, 60)
+        assert proc.returncode == 0, _tail(proc)
+        proc = _run([str(venv / "bin" / "ansible"), "--version"], venv, 60)
+        assert proc.returncode == 0 and proc.stdout.startswith("ansible [core %s]" % locked), _tail(proc)
+
+    def test_ansible_doc_renders_every_plugin_and_role_without_warnings(self, venv):
+        kinds = {"module": _plugins("modules"), "inventory": _plugins("inventory"), "filter": _plugins("filter"),
+                 "role": _roles()}
+        for kind, names in kinds.items():
+            assert names, "no %s found" % kind
+            proc = _run([str(venv / "bin" / "ansible-doc"), "-t", kind]
+                        + ["%s.%s" % (COLLECTION, name) for name in names], venv, 180)
+            assert proc.returncode == 0, _tail(proc)
+            assert proc.stderr.strip() == "", "ansible-doc -t %s printed on stderr:\n%s" % (kind, proc.stderr)
+            for name in names:
+                # 2.16 heads each plugin's page with its name in capitals.
+                assert "%s.%s" % (COLLECTION, name) in proc.stdout.lower(), "%s %s not rendered" % (kind, name)
+
+    def test_demo_playbook_passes_against_the_simulator(self, venv):
+        proc = _run(["bash", str(REPO_ROOT / "hack" / "demo.sh")], venv, 600)
+        assert proc.returncode == 0, _tail(proc)
+        recap = proc.stdout.split("PLAY RECAP", 1)
+        assert len(recap) == 2 and re.search(r"failed=0\s", recap[1]) and "unreachable=0" in recap[1], _tail(proc)
+        warnings = [line for line in (proc.stdout + proc.stderr).splitlines() if "WARNING" in line
+                    and not line.startswith(KNOWN_WARNINGS.get(self.minor, ()))]
+        assert warnings == [], _tail(proc)
+
+    def test_unit_tests_pass(self, venv):
+        # One process: the other releases' tests run beside it on the other workers.
+        _inner_pytest(venv, ["tests/unit"])
+
+    def test_one_integration_test_per_module_passes(self, venv):
+        # Two workers: these mostly wait (simulator jobs, Slurm), each test with its own runs.
+        _inner_pytest(venv, ["-n", "2", "--dist", "load", EACH_MODULE])
+
+
+for _minor in VERSIONS:
+    _name = "TestAnsibleCore" + _minor.replace(".", "_")
+    globals()[_name] = type(_name, (AnsibleCoreRelease,), {"minor": _minor})
