@@ -111,8 +111,8 @@ def test_lock_pins_every_requirement_of_its_input_with_hashes(lock):
         name = canonicalize_name(requirement.name)
         assert name in pins, "%s is in %s but not in %s: make lock" % (name, lock.with_suffix(".txt").name, lock.name)
         assert requirement.specifier.contains(pins[name][0], prereleases=True), (
-            "%s pins %s==%s, %s asks for %s: make lock" % (lock.name, name, pins[name][0],
-                                                         lock.with_suffix(".txt").name, requirement))
+            "%s pins %s==%s, %s asks for %s: make lock"
+            % (lock.name, name, pins[name][0], lock.with_suffix(".txt").name, requirement))
 
 
 def test_ansible_test_units_constraints_pin_every_requirement():
@@ -125,4 +125,3 @@ def test_ansible_test_units_constraints_pin_every_requirement():
     for requirement in read_input(REPO_ROOT / "hack" / "ansible-test-units-requirements.txt"):
         name = canonicalize_name(requirement.name)
         assert name in constraints and requirement.specifier.contains(constraints[name]), name
-
