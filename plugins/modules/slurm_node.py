@@ -18,6 +18,8 @@ description:
     (Slurm 21.08 to 22.05) or C(scontrol --oneliner show node) (older), whichever works first,
     and the jobs on them with C(squeue).
   - Every name is checked before anything changes; an unknown node fails the task with no update made.
+requirements:
+  - Python 3.6 or later on the host that runs the task (RHEL 8's platform Python will do); nothing beyond its standard library.
 author:
   - hpcops.clusters contributors (@hpcops)
 options:
