@@ -54,7 +54,7 @@ def _plugins(kind: str) -> list:
 
 
 def _roles() -> list:
-    return sorted(p.parent.parent.name for p in (REPO_ROOT / "roles").glob("*/meta/argument_specs.yml"))
+    return sorted(p.parent.name for p in (REPO_ROOT / "roles").glob("*/tasks"))
 
 
 def _env(venv: Path) -> dict:
