@@ -5,7 +5,7 @@
 #                 (pytest's summary line is the last line)
 #
 # Only python3 (3.11, with the venv module) and make are needed; everything else is
-# installed into .venv from requirements-dev.txt.
+# installed into .venv from requirements-dev.lock (`make lock` writes it from requirements-dev.txt).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -52,14 +52,16 @@ UNITS_ARGS  ?=
 INTEGRATION_ARGS ?=
 LINT_ARGS   ?=
 
-.PHONY: help venv collection-tree ansible-test-tree ansible-test-bootstrap sanity units lint \
+.PHONY: help venv lock matrix collection-tree ansible-test-tree ansible-test-bootstrap sanity units lint \
 	pytest integration test demo build changelog docs publish-tools clean distclean
 
 help:
 	@echo "Targets:"
 	@echo "  demo             run playbooks/demo.yml against the local simulator (tests/simulator)"
 	@echo "  test             venv + tools + pytest (which runs sanity, units and lint too); any failure fails"
-	@echo "  venv             create .venv and install requirements-dev.txt (only when it changed)"
+	@echo "  venv             create .venv and install exactly requirements-dev.lock (only when it changed)"
+	@echo "  lock             rewrite the lock files from requirements*.txt and hack/*requirements.txt"
+	@echo "                   (LOCK_ARGS='--upgrade-package NAME' to move one package)"
 	@echo "  collection-tree  link .tmp/collections/ansible_collections/hpcops/clusters -> repo root"
 	@echo "  sanity           ansible-test sanity --venv --python $(TEST_PYTHON)  (SANITY_ARGS=...)"
 	@echo "  units            ansible-test units --venv --python $(TEST_PYTHON)   (UNITS_ARGS=...)"
@@ -68,6 +70,8 @@ help:
 	@echo "  pytest           pytest over tests/checks (sanity, units, lint), tests/unit, tests/simulator and"
 	@echo "                   tests/integration, two workers per CPU"
 	@echo "                   (pytest-xdist; PYTEST_ARGS=..., PYTEST_WORKERS=0 for one process)"
+	@echo "  matrix           tests/matrix: ansible-doc, demo, unit tests and one integration test per module"
+	@echo "                   under each ansible-core release meta/runtime.yml claims (2.16-2.19)"
 	@echo "  build            ansible-galaxy collection build into .tmp/dist"
 	@echo "  changelog        antsibull-changelog lint + generate CHANGELOG.rst from changelogs/"
 	@echo "  docs             documentation site (antsibull-docs + Sphinx, warnings as errors) in .tmp/docs/html"
@@ -77,19 +81,25 @@ help:
 
 venv: $(VENV_STAMP)
 
-$(VENV_STAMP): requirements-dev.txt requirements.txt
-	@if [ ! -x "$(VENV_BIN)/python" ]; then \
-		echo "venv: creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
-		$(PYTHON) -m venv "$(VENV)" || { echo "venv: '$(PYTHON) -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }; \
-	fi
-	@echo "venv: upgrading pip in $(VENV)"
-	@"$(VENV_BIN)/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@echo "venv: installing requirements-dev.txt: about 60 packages, a line each, then one install step (the longest)"
-	@"$(VENV_BIN)/python" -m pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt \
+# Installs exactly requirements-dev.lock (every package pinned with its hashes; see `lock`):
+# hack/venv_install.sh creates the venv, runs `pip install --require-hashes` and removes what
+# the lock does not name. Runs again only when the lock changed (the stamp is its sha256).
+$(VENV_STAMP): requirements-dev.lock hack/venv_install.sh hack/venv_sync.py
+	@echo "venv: installing requirements-dev.lock into $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1)): about 110 packages, a line each, then one install step (the longest)"
+	@PYTHON="$(PYTHON)" bash hack/venv_install.sh "$(VENV)" requirements-dev.lock \
 		| awk '/^Collecting / { n++; printf "venv: [%3d] %s\n", n, $$2; fflush() } \
 			/^Installing collected packages/ { print "venv: installing " n " packages..."; fflush() } \
 			/^Successfully installed/ { print "venv: done"; fflush() }'
 	@touch "$@"
+
+# Rewrite every lock file from the files that name the direct dependencies (hack/lock.sh):
+# requirements-dev.lock (.venv), hack/galaxy-importer-requirements.lock,
+# hack/eda-rulebook-requirements.lock, hack/matrix/ansible-core-*.lock and
+# tests/unit/constraints.txt. Pins already in a lock stay unless its input changed;
+# LOCK_ARGS='--upgrade-package NAME' moves one package, LOCK_ARGS=--upgrade all.
+LOCK_ARGS ?=
+lock:
+	@TEST_PYTHON="$(TEST_PYTHON)" bash hack/lock.sh $(LOCK_ARGS)
 
 collection-tree:
 	@bash hack/collection_tree.sh >/dev/null
@@ -146,6 +156,16 @@ test:
 	@bash hack/timed_stage.sh tools bash hack/eda_rulebook.sh || echo "eda: ansible-rulebook not installed; its test skips here and fails under CI=true"
 	@bash hack/timed_stage.sh tools bash hack/install_slurm.sh || echo "slurm: slurm-wlm/munge not installed; the Slurm tests skip here and fail under CI=true"
 	@HPCOPS_STAGE_TIMES="$(TMP)/stage-times.txt" $(MAKE) pytest
+
+# The collection under each ansible-core minor release meta/runtime.yml claims, each in its own
+# venv (.tmp/matrix/<minor>) from its lock (hack/matrix/ansible-core-<minor>.lock): ansible-doc,
+# the demo, the unit tests and one integration test per module (tests/matrix). MATRIX_ARGS=...
+# One pytest-xdist worker per release (--dist loadscope: a release's tests are one class), side by side.
+MATRIX_ARGS ?=
+MATRIX_WORKERS ?= $(words $(wildcard hack/matrix/ansible-core-*.lock))
+matrix: venv collection-tree
+	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest -p no:cacheprovider -n $(MATRIX_WORKERS) --dist loadscope \
+		tests/matrix/test_ansible_core_matrix.py $(MATRIX_ARGS)
 
 # --- demo / build ------------------------------------------------------------------------
 

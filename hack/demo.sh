@@ -24,10 +24,12 @@ fail() { echo "demo: $*" >&2; exit 1; }
 [ -f "$playbook" ] || fail "$playbook is missing: the demo playbook is not in this tree yet"
 [ -f "$inventory" ] || fail "$inventory is missing: the demo inventory is not in this tree yet"
 
-# Prefer the project venv (make venv); fall back to whatever is on PATH.
-if [ -x "$root/.venv/bin/python" ]; then
-    python="$root/.venv/bin/python"
-    ansible_playbook="$root/.venv/bin/ansible-playbook"
+# Prefer the project venv (make venv), or the venv HPCOPS_VENV names (make matrix runs the demo
+# in each ansible-core venv); fall back to whatever is on PATH.
+venv="${HPCOPS_VENV:-$root/.venv}"
+if [ -x "$venv/bin/python" ]; then
+    python="$venv/bin/python"
+    ansible_playbook="$venv/bin/ansible-playbook"
 else
     python="$(command -v python3)" || fail "python3 not found"
     ansible_playbook="$(command -v ansible-playbook)" || fail "ansible-playbook not found (run: make venv)"

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # ansible-rulebook for the EDA test (tests/integration/test_ehpc_autoscale_rulebook.py), in its
 # own venv .tmp/eda-venv: ansible-rulebook and its dependencies must not move the pins of the
-# shared .venv (ansible-core, ansible-lint). It needs a Java 17 runtime: installed with apt
+# shared .venv (ansible-core, ansible-lint). Installed from hack/eda-rulebook-requirements.lock
+# (exactly that lock, with hashes: hack/venv_install.sh). It needs a Java 17 runtime: installed with apt
 # when missing and root, otherwise the command to run is printed. Prints nothing else on success.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VENV="$ROOT/.tmp/eda-venv"
-RULEBOOK_VERSION="${RULEBOOK_VERSION:-1.3.2}"
 
 if ! command -v java >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -16,7 +16,4 @@ if ! command -v java >/dev/null 2>&1; then
         exit 1
     fi
 fi
-if [ ! -x "$VENV/bin/ansible-rulebook" ] || ! "$VENV/bin/python" -c "import requests" 2>/dev/null; then
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check "ansible-rulebook==$RULEBOOK_VERSION" requests jmespath
-fi
+bash "$ROOT/hack/venv_install.sh" "$VENV" "$ROOT/hack/eda-rulebook-requirements.lock" --quiet >/dev/null

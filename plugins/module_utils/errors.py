@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one exception type every cloud call raises (private to hpcops.clusters)."""
 
-from __future__ import annotations
-
 __metaclass__ = type
+
+from typing import Optional, Union
 
 
 class ApiError(Exception):
@@ -18,9 +18,9 @@ class ApiError(Exception):
     The request's query string is never kept: a signature may be there.
     """
 
-    def __init__(self, message: str, status: int | None = None, code: str | int | None = None,
-                 request_id: str | None = None, method: str | None = None, path: str | None = None,
-                 retryable: bool = False, ambiguous: bool = False, retry_after: float | None = None):
+    def __init__(self, message: str, status: Optional[int] = None, code: Union[str, int, None] = None,
+                 request_id: Optional[str] = None, method: Optional[str] = None, path: Optional[str] = None,
+                 retryable: bool = False, ambiguous: bool = False, retry_after: Optional[float] = None):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -62,7 +62,7 @@ class ApiError(Exception):
 class WaitError(Exception):
     """A job or resource did not reach the wanted state: it failed, vanished or timed out."""
 
-    def __init__(self, message: str, job_id: str | None = None, status: str | None = None,
+    def __init__(self, message: str, job_id: Optional[str] = None, status: Optional[str] = None,
                  timed_out: bool = False):
         super().__init__(message)
         self.message = message

@@ -3,8 +3,6 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Poll until something is done, failed, or past its deadline (private to hpcops.clusters)."""
 
-from __future__ import annotations
-
 __metaclass__ = type
 
 import time

@@ -3,8 +3,6 @@
 # Copyright: (c) 2026, hpcops.clusters contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import annotations
-
 __metaclass__ = type
 
 DOCUMENTATION = r"""
@@ -20,6 +18,8 @@ description:
     (Slurm 21.08 to 22.05) or C(scontrol --oneliner show node) (older), whichever works first,
     and the jobs on them with C(squeue).
   - Every name is checked before anything changes; an unknown node fails the task with no update made.
+requirements:
+  - Python 3.6 or later on the host that runs the task (RHEL 8's platform Python will do); nothing beyond its standard library.
 author:
   - hpcops.clusters contributors (@hpcops)
 options:

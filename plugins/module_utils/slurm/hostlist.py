@@ -10,9 +10,9 @@ numbers or ``lo-hi`` ranges, zero padding kept from the lower bound; several
 brackets in one name multiply out (``r[1-2]n[1-2]`` is four hosts).
 """
 
-from __future__ import annotations
-
 __metaclass__ = type
+
+from typing import Optional
 
 
 # A host list names at most this many hosts: an EHPC cluster is far smaller, so a longer
@@ -98,7 +98,7 @@ def _hosts(texts: list, groups: list):
             yield texts[0] + value + tail
 
 
-def expand(text: str | None, limit: int = MAX_HOSTS) -> list:
+def expand(text: Optional[str], limit: int = MAX_HOSTS) -> list:
     """All host names of a Slurm host list, in order, without duplicates.
 
     Linear in the number of hosts named; a list naming more than ``limit`` hosts raises

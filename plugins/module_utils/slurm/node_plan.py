@@ -10,12 +10,11 @@ case (IDLE, ALLOCATED, MIXED, DOWN, ...), ``flags`` the state flags (DRAIN, COMP
 NOT_RESPONDING, ...). Anything that does not have that shape is an error, never an empty list.
 """
 
-from __future__ import annotations
-
 __metaclass__ = type
 
 import json
 import re
+from typing import Optional
 
 from ansible_collections.hpcops.clusters.plugins.module_utils.slurm.hostlist import HostListError, expand
 
@@ -192,7 +191,7 @@ def plan(nodes: dict, names: list, state: str) -> list:
     return [name for name in names if needs_update(nodes[name], state)]
 
 
-def predicted(node: dict, state: str, reason: str | None) -> dict:
+def predicted(node: dict, state: str, reason: Optional[str]) -> dict:
     """What ``scontrol update`` does to ``node`` (check mode and the diff's "after")."""
     if not needs_update(node, state):
         return dict(node)
@@ -205,7 +204,7 @@ def predicted(node: dict, state: str, reason: str | None) -> dict:
     return dict(node, state="IDLE" if node["state"] == "DOWN" else node["state"], flags=flags, reason="")
 
 
-def update_args(names: list, state: str, reason: str | None) -> list:
+def update_args(names: list, state: str, reason: Optional[str]) -> list:
     """Arguments after ``scontrol``, one argv element each (no shell quoting involved)."""
     args = ["update", "NodeName=" + ",".join(names), "State=" + UPDATE_STATES[state]]
     if state != "resumed":
