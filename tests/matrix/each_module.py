@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from tests.integration.ansible_runner import run_module, run_module_tasks
 from tests.integration.slurm_cluster import poll, slurm, slurm_session  # noqa: F401 pylint: disable=unused-import
-from tests.simulator.world import CCE_CLUSTER_ID
+from tests.simulator.world import CCE_CLUSTER_ID, CCE_POOL_CLUSTER_ID
 
 EHPC_CLUSTER = "ehpc-8jqdq0mz"
 HPS, ECS = "hc-demo-hps", "hc-demo-ecs"
@@ -66,6 +66,22 @@ def test_modelarts_hyper_cluster_info_lists_the_hyper_clusters(sim, tmp_path):
     run = run_module("modelarts_hyper_cluster_info", {}, sim.url, tmp_dir=tmp_path)
     assert not run.failed and not run.changed, run
     assert {HPS, ECS} <= {cluster["id"] for cluster in run.result["hyper_clusters"]}, run
+
+
+def test_cce_node_pool_scales_a_pool_out_then_second_run_is_unchanged(sim, tmp_path):
+    args = {"cluster_id": CCE_POOL_CLUSTER_ID, "node_pool": "pool-compute", "count": 3, "wait": True}
+    run = run_module_tasks("cce_node_pool", [args, args], sim.url, tmp_dir=tmp_path)
+    first, second = run.results
+    assert first["changed"] and not first.get("failed") and len(first["added_nodes"]) == 1, run
+    assert not second["changed"] and not second.get("failed"), run
+    assert len([call for call in writes(sim) if call["path"].endswith("/operation/scale")]) == 1
+
+
+def test_cce_node_pool_info_lists_the_node_pools(sim, tmp_path):
+    run = run_module("cce_node_pool_info", {"cluster_id": CCE_POOL_CLUSTER_ID}, sim.url, tmp_dir=tmp_path)
+    assert not run.failed and not run.changed, run
+    assert "pool-compute" in [pool["name"] for pool in run.result["node_pools"]], run
+    assert writes(sim) == []
 
 
 def test_slurm_node_resumes_a_drained_node_then_second_run_is_unchanged(slurm, tmp_path):  # noqa: F811
