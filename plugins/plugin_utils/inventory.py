@@ -193,16 +193,17 @@ class ClusterInventory(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _raw_option(self, name: str, definition: dict, config: dict) -> tuple:
         """The value of an option as written, before ansible-core converted it, and where it is."""
+        # The source file's value wins over ansible.cfg. Read it from the file's own data:
+        # before ansible-core 2.19, get_option_and_origin() does not report "Direct" for it.
+        for key in [name] + list(definition.get("aliases") or []):
+            if key in (config or {}):
+                return config[key], "in the source file"
         dummy, origin = self.get_option_and_origin(name)
         origin = to_text(origin or "")
-        if origin == "Direct":
-            for key in [name] + list(definition.get("aliases") or []):
-                if key in (config or {}):
-                    return config[key], "in the source file"
         # An option from an environment variable is left to ansible-core: no bool option the
         # modules share has one, only ansible-core's own (ANSIBLE_INVENTORY_CACHE), and the
         # plugins read no environment outside the connections' argument specs.
-        elif os.path.isabs(origin) and os.path.isfile(origin):
+        if os.path.isabs(origin) and os.path.isfile(origin):
             parser = configparser.ConfigParser(inline_comment_prefixes=(";",))
             parser.read(origin, encoding="utf-8")
             value = None

@@ -86,7 +86,10 @@ NODES = [
 
 def trusted(value):
     """Expressions as ansible-core's loader gives them from a source file: trusted templates."""
-    from ansible.template import trust_as_template
+    try:
+        from ansible.template import trust_as_template
+    except ImportError:  # before ansible-core 2.19 every string may be templated
+        return value
     if isinstance(value, dict):
         return dict((key, trusted(item)) for key, item in value.items())
     if isinstance(value, list):
@@ -104,6 +107,10 @@ def ehpc_plugin(client, **options):
     plugin.set_options(direct=dict(defaults, **options))
     plugin.client = lambda params: client
     plugin.inventory = InventoryData()
+    if not hasattr(plugin, "templar"):  # before ansible-core 2.19, parse() sets it
+        from ansible.parsing.dataloader import DataLoader
+        from ansible.template import Templar
+        plugin.templar = Templar(loader=DataLoader())
     return plugin
 
 
