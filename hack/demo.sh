@@ -41,45 +41,11 @@ export ANSIBLE_COLLECTIONS_PATH="${ANSIBLE_COLLECTIONS_PATH:-$root/.tmp/collecti
 # Modules run on the controller (localhost); use the interpreter that has requests/jmespath.
 export ANSIBLE_PYTHON_INTERPRETER="${ANSIBLE_PYTHON_INTERPRETER:-$python}"
 
-workdir="$(mktemp -d "${TMPDIR:-/tmp}/hpcops-demo.XXXXXX")"
-server_log="$workdir/simulator.log"
-server_pid=""
-
-cleanup() {
-    local rc=$?
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill "$server_pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$server_pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-        echo "demo: simulator stopped"
-    fi
-    if [ "$rc" -ne 0 ] && [ -s "$server_log" ]; then
-        echo "demo: last simulator output:" >&2
-        tail -n 20 "$server_log" >&2
-    fi
-    rm -rf "$workdir"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 read -r -a sim_args <<<"${HPCOPS_SIM_ARGS:-}"
-"$python" -u "$server" --host 127.0.0.1 --port 0 ${sim_args[@]+"${sim_args[@]}"} </dev/null >"$server_log" 2>&1 &
-server_pid=$!
-
-url=""
-for _ in $(seq 1 300); do   # up to 30 s
-    url="$(sed -n 's/.*listening on \([^[:space:]]*\).*/\1/p' "$server_log" | head -n 1)"
-    [ -n "$url" ] && break
-    kill -0 "$server_pid" 2>/dev/null || fail "simulator exited before it was ready"
-    sleep 0.1
-done
-[ -n "$url" ] || fail "simulator did not print 'listening on URL' within 30 s"
+# shellcheck source=hack/simulator.sh
+. hack/simulator.sh
+sim_start demo "$python" ${sim_args[@]+"${sim_args[@]}"}
+url="$sim_url"
 echo "demo: simulator listening on $url${HPCOPS_SIM_ARGS:+ (with $HPCOPS_SIM_ARGS)}"
 
 # The simulator's default world (see docs/simulator.md).

@@ -20,45 +20,11 @@ test_python="${TEST_PYTHON:-3.11}"
 fail() { echo "integration: $*" >&2; exit 1; }
 [ -x "$python" ] || fail ".venv is missing (run: make venv)"
 
-workdir="$(mktemp -d "${TMPDIR:-/tmp}/hpcops-integration.XXXXXX")"
-server_log="$workdir/simulator.log"
-server_pid=""
-
-cleanup() {
-    local rc=$?
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill "$server_pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$server_pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-        echo "integration: simulator stopped"
-    fi
-    if [ "$rc" -ne 0 ] && [ -s "$server_log" ]; then
-        echo "integration: last simulator output:" >&2
-        tail -n 20 "$server_log" >&2
-    fi
-    rm -rf "$workdir"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+# shellcheck source=hack/simulator.sh
+. hack/simulator.sh
 # Short job times: the targets wait for every job the modules start.
-"$python" -u tests/simulator/server.py --host 127.0.0.1 --port 0 --job-seconds 0.2 </dev/null >"$server_log" 2>&1 &
-server_pid=$!
-
-url=""
-for _ in $(seq 1 300); do   # up to 30 s
-    url="$(sed -n 's/.*listening on \([^[:space:]]*\).*/\1/p' "$server_log" | head -n 1)"
-    [ -n "$url" ] && break
-    kill -0 "$server_pid" 2>/dev/null || fail "simulator exited before it was ready"
-    sleep 0.1
-done
-[ -n "$url" ] || fail "simulator did not print 'listening on URL' within 30 s"
+sim_start integration "$python" --job-seconds 0.2
+url="$sim_url"
 echo "integration: simulator listening on $url"
 
 # The simulator's default world (tests/simulator/README.md, "Default world").
