@@ -29,6 +29,19 @@ class BadRequest(Exception):
     pass
 
 
+def v3_body(req: Request, kind: str) -> dict[str, Any]:
+    """A CCE v3 request body: a JSON object whose ``apiVersion`` and ``kind``, when given, are v3 and ``kind``."""
+    try:
+        body = req.json()
+    except ValueError as exc:
+        raise BadRequest("request body is not JSON") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("request body must be a JSON object")
+    if body.get("apiVersion", "v3") != "v3" or body.get("kind", kind) != kind:
+        raise BadRequest(f"apiVersion must be v3 and kind {kind}")
+    return body
+
+
 def is_write(method: str) -> bool:
     # PUT: RemoveNodesTask; POST: ScaleNodePool and scale-down (un)lock (cce_pools.py).
     return method in ("PUT", "POST")
@@ -151,14 +164,7 @@ def remove_nodes(world: World, req: Request, cluster_id: str, principal: Princip
     if cluster is None:
         return _cluster_missing(cluster_id)
     try:
-        try:
-            body = req.json()
-        except ValueError as exc:
-            raise BadRequest("request body is not JSON") from exc
-        if not isinstance(body, dict):
-            raise BadRequest("request body must be a JSON object")
-        if body.get("apiVersion", "v3") != "v3" or body.get("kind", "RemoveNodesTask") != "RemoveNodesTask":
-            raise BadRequest("apiVersion must be v3 and kind RemoveNodesTask")
+        body = v3_body(req, "RemoveNodesTask")
         spec = body.get("spec")
         if not isinstance(spec, dict):
             raise BadRequest("spec is required")

@@ -13,7 +13,7 @@ import re
 import time
 from typing import Any
 
-from .cce import BAD_REQUEST, FORBIDDEN, NOT_FOUND
+from .cce import BAD_REQUEST, FORBIDDEN, NOT_FOUND, BadRequest, v3_body
 from .iam import Principal, authenticate, hw_error
 from .messages import Reply, Request, json_reply
 from .world import World, make_cce_node, make_pool, nth_ip, pool_node_name, random_uuid
@@ -25,10 +25,6 @@ SCALE_RE = re.compile(PREFIX + r"/nodepools/([^/]+)/operation/scale")
 LOCK_RE = re.compile(PREFIX + r"/nodes/(locknodescaledown|unlocknodescaledown)")
 DEFAULT_SCALE_GROUP = "default"
 CREATING = ("Build", "Installing")
-
-
-class BadRequest(Exception):
-    pass
 
 
 def _cluster(world: World, cluster_id: str) -> dict[str, Any] | None:
@@ -98,14 +94,7 @@ def show_pool(world: World, cluster_id: str, pool_id: str) -> Reply:
 
 
 def _parse_scale(req: Request) -> int:
-    try:
-        body = req.json()
-    except ValueError as exc:
-        raise BadRequest("request body is not JSON") from exc
-    if not isinstance(body, dict):
-        raise BadRequest("request body must be a JSON object")
-    if body.get("kind", "NodePool") != "NodePool" or body.get("apiVersion", "v3") != "v3":
-        raise BadRequest("kind must be NodePool and apiVersion v3")
+    body = v3_body(req, "NodePool")
     spec = body.get("spec")
     if not isinstance(spec, dict):
         raise BadRequest("spec is required")
@@ -183,14 +172,7 @@ def set_lock(world: World, req: Request, cluster_id: str, action: str, principal
     if cluster is None:
         return hw_error(404, NOT_FOUND, f"Cluster {cluster_id} not found")
     try:
-        try:
-            body = req.json()
-        except ValueError as exc:
-            raise BadRequest("request body is not JSON") from exc
-        if not isinstance(body, dict):
-            raise BadRequest("request body must be a JSON object")
-        if body.get("apiVersion", "v3") != "v3" or body.get("kind", "List") != "List":
-            raise BadRequest("apiVersion must be v3 and kind List")
+        body = v3_body(req, "List")
         uids = body.get("nodeList")
         if not isinstance(uids, list) or not uids or not all(isinstance(uid, str) and uid for uid in uids):
             raise BadRequest("nodeList must be a non-empty array of node ids")
