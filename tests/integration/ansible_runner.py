@@ -1,9 +1,7 @@
 """Run collection modules and playbooks through the real ``ansible-playbook`` CLI.
 
 Tests drive Ansible the way operators do, so argument parsing, no_log masking, check
-mode and diff all go through ansible-core itself. The CLI runs as a fork of a process that
-has already imported it (tests/integration/cli_fork_server.py; ``HPCOPS_TEST_FORK_SERVER=0``
-starts it afresh each time).
+mode and diff all go through ansible-core itself, each run a fresh process of the installed CLI.
 """
 
 from __future__ import annotations
@@ -14,8 +12,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-
-from tests.integration.cli_fork_server import run_cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN_DIR = Path(sys.executable).parent
@@ -37,6 +33,13 @@ CREDENTIAL_ENV_NAMES = [
     "HW_AUTH_TOKEN", "HW_USER_NAME", "HW_USER_PASSWORD", "HW_DOMAIN_NAME", "HW_IAM_ENDPOINT",
     "HW_CCE_ENDPOINT", "HW_MODELARTS_ENDPOINT",
 ]
+
+
+def run_cli(cmd: list, env: dict, cwd: str, timeout: float) -> subprocess.CompletedProcess:
+    """Run an Ansible CLI (or any command) as a fresh process: output captured as text, stdin
+    from /dev/null (nothing may wait for a prompt), never raising on its exit code."""
+    return subprocess.run([str(c) for c in cmd], env=env, cwd=str(cwd), timeout=timeout, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, check=False)
 
 
 def collections_path() -> Path:

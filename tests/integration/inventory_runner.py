@@ -11,8 +11,7 @@ from typing import Iterator
 
 import yaml
 
-from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env
-from tests.integration.cli_fork_server import run_cli
+from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env, run_cli
 from tests.simulator.fixture import Simulator, running_simulator
 from tests.simulator.world import CCE_CLUSTER_ID, EHPC_CLUSTER_ID, build_state
 

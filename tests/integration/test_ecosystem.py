@@ -29,8 +29,7 @@ import pytest
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env, collections_path, run_module, run_playbook
-from tests.integration.cli_fork_server import run_cli
+from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env, collections_path, run_cli, run_module, run_playbook
 
 COLLECTION = "hpcops.clusters"
 MODULES_DIR = REPO_ROOT / "plugins" / "modules"

@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 import pytest
 import yaml
 
-from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env, run_playbook
-from tests.integration.cli_fork_server import run_cli
+from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env, run_cli, run_playbook
 
 COLLECTION = "hpcops.clusters"
 MODULES_DIR = REPO_ROOT / "plugins" / "modules"

@@ -7,8 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.integration.ansible_runner import BIN_DIR, QINGCLOUD_ENV, REPO_ROOT, base_env
-from tests.integration.cli_fork_server import run_cli
+from tests.integration.ansible_runner import BIN_DIR, QINGCLOUD_ENV, REPO_ROOT, base_env, run_cli
 from tests.integration.inventory_runner import (ODD_EHPC_CLUSTERS, SECOND_EHPC_CLUSTER, api_calls, odd_names_simulator,
                                                 run_inventory, two_cluster_simulator, write_source)
 from tests.simulator.world import EHPC_CLUSTER_ID

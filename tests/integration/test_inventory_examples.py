@@ -6,8 +6,7 @@ import re
 
 import yaml
 
-from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env
-from tests.integration.cli_fork_server import run_cli
+from tests.integration.ansible_runner import BIN_DIR, REPO_ROOT, base_env, run_cli
 from tests.integration.inventory_runner import api_calls, run_inventory, write_source
 from tests.simulator.world import EHPC_CLUSTER_ID
 
