@@ -42,14 +42,17 @@ PYTEST_ARGS ?=
 # pytest-xdist workers: two per CPU by default, a number, or 0 to run in one process. Two per
 # CPU because much of a test's time is spent waiting (the simulator's job timers, Slurm's
 # pings, ansible-playbook's start-up): on a 2-CPU machine 4 workers took the pytest stage
-# from 10:33 to 8:35. loadfile runs each test file on one worker, so a module-scoped fixture
-# (a scenario playbook, the docs build) is set up once. Not loadgroup: pytest-xdist 3.8
-# cannot tag node ids under pytest 9. --no-loadscope-reorder hands the files out in collection
-# order, where tests/conftest.py puts the files with a `slow` test first.
+# from 10:33 to 8:35. loadscope runs each test file's functions on one worker, so a
+# module-scoped fixture (a scenario playbook, the docs build) is set up once, and each test class
+# on one worker (tests/checks/test_integration_targets.py: a class per group of integration
+# targets, so that the groups run side by side). Not loadgroup: pytest-xdist 3.8 cannot tag node
+# ids under pytest 9. --no-loadscope-reorder hands them out in collection order, where
+# tests/conftest.py puts the files with a `slow` test first.
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
 SANITY_ARGS ?=
 UNITS_ARGS  ?=
 INTEGRATION_ARGS ?=
+INTEGRATION_GROUP ?=
 LINT_ARGS   ?=
 
 .PHONY: help venv lock matrix collection-tree ansible-test-tree ansible-test-bootstrap sanity units lint \
@@ -126,10 +129,11 @@ units: venv ansible-test-bootstrap ansible-test-tree
 		ansible-test units --venv --python $(TEST_PYTHON) --color no $(UNITS_ARGS)
 
 # ansible-test integration targets (tests/integration/targets/) against the simulator, which
-# hack/integration.sh starts on a free loopback port and always stops (INTEGRATION_ARGS=<target>).
+# hack/integration.sh starts on a free loopback port and always stops (INTEGRATION_ARGS=<target>;
+# INTEGRATION_GROUP=N: the targets of shippable/posix/groupN, in a copy of the tree of their own).
 integration: venv
-	@echo "integration: ansible-test integration against the simulator"
-	@TEST_PYTHON=$(TEST_PYTHON) bash hack/integration.sh $(INTEGRATION_ARGS)
+	@echo "integration: ansible-test integration against the simulator$(if $(INTEGRATION_GROUP), (group $(INTEGRATION_GROUP)))"
+	@TEST_PYTHON=$(TEST_PYTHON) bash hack/integration.sh $(if $(INTEGRATION_GROUP),--group $(INTEGRATION_GROUP)) $(INTEGRATION_ARGS)
 
 # Files, not directories: given a directory, ansible-lint always warns that it expanded it.
 lint: venv collection-tree
@@ -142,7 +146,7 @@ lint: venv collection-tree
 	fi
 
 pytest: venv collection-tree
-	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	@$(RUN_ENV) "$(VENV_BIN)/python" -m pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder $(PYTEST_ARGS)
 
 # Sub-makes keep the order fixed (also under -j), so pytest's summary line ends the output.
 # sanity, units and lint run inside pytest (tests/checks/test_static_checks.py), on one xdist

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Refresh a copy of the collection at
 #   .tmp/ansible-test/ansible_collections/hpcops/clusters
-# for ansible-test and print its path.
+# for ansible-test and print its path. With an argument NAME the copy is
+#   .tmp/ansible-test-NAME/ansible_collections/hpcops/clusters
+# instead: runs of ansible-test side by side (groups of integration targets, each with its own
+# simulator and integration_config.yml, beside sanity) each need a copy of their own.
 #
 # Why a copy and not the .tmp/collections symlink: ansible-test takes its content root from
 # os.getcwd(), which resolves symlinks, and `--venv` re-runs ansible-test with
@@ -16,7 +19,12 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dest="$root/.tmp/ansible-test/ansible_collections/hpcops/clusters"
+name="${1:-}"
+case "$name" in
+    "") dest="$root/.tmp/ansible-test/ansible_collections/hpcops/clusters" ;;
+    *[!A-Za-z0-9_-]*) echo "ansible_test_tree.sh: bad copy name: $name" >&2; exit 2 ;;
+    *) dest="$root/.tmp/ansible-test-$name/ansible_collections/hpcops/clusters" ;;
+esac
 
 mkdir -p "$dest/tests"
 # Empty the copy except tests/output.

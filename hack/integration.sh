@@ -2,14 +2,22 @@
 # Run the collection's `ansible-test integration` targets (tests/integration/targets/) against
 # the local API simulator (tests/simulator/server.py).
 #
-# Starts the simulator on a free loopback port, writes tests/integration/integration_config.yml
-# (git-ignored) with its URL and the environment the modules read their credentials and endpoints
-# from, refreshes the ansible-test copy of the tree (hack/ansible_test_tree.sh; the config is
-# written into the copy too, since the copy takes only files git does not ignore), runs
-#   ansible-test integration --local --python 3.11 [extra args]
+#   hack/integration.sh [--group N] [ansible-test arguments, e.g. target names]
+#
+# Starts the simulator on a free loopback port, refreshes a copy of the tree for ansible-test
+# (hack/ansible_test_tree.sh integration[-groupN]), writes the copy's
+# tests/integration/integration_config.yml with the simulator's URL and the environment the
+# modules read their credentials and endpoints from, runs
+#   ansible-test integration --local --python 3.11 [arguments]
 # there, and always stops the simulator. --local and not --venv: the modules need requests and
-# jmespath, which .venv has and a fresh ansible-test venv would not. Extra arguments go to
-# ansible-test (e.g. a target name). Normally started by `make integration`.
+# jmespath, which .venv has and a fresh ansible-test venv would not.
+#
+# --group N runs the targets whose aliases say shippable/posix/groupN (Ansible's usual way of
+# splitting targets into CI jobs). Each group has its own simulator and copy of the tree, so
+# groups run side by side (`make test` runs them as separate pytest tests: tests/checks).
+# Without it every target runs, and the config is also written to this checkout's
+# tests/integration/integration_config.yml (git-ignored), for running ansible-test by hand.
+# Normally started by `make integration` (INTEGRATION_GROUP=N, INTEGRATION_ARGS=...).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,12 +28,21 @@ test_python="${TEST_PYTHON:-3.11}"
 fail() { echo "integration: $*" >&2; exit 1; }
 [ -x "$python" ] || fail ".venv is missing (run: make venv)"
 
+group=""
+if [ "${1:-}" = --group ]; then
+    group="${2:-}"
+    case "$group" in ''|*[!0-9]*) fail "--group needs a group number, got '$group'" ;; esac
+    shift 2
+    set -- "shippable/posix/group$group/" "$@"
+fi
+copy_name="integration${group:+-group$group}"
+
 # shellcheck source=hack/simulator.sh
 . hack/simulator.sh
 # Short job times: the targets wait for every job the modules start.
-sim_start integration "$python" --job-seconds 0.2
+sim_start "$copy_name" "$python" --job-seconds 0.2
 url="$sim_url"
-echo "integration: simulator listening on $url"
+echo "$copy_name: simulator listening on $url"
 
 # The simulator's default world (tests/simulator/README.md, "Default world").
 write_config() {
@@ -46,8 +63,8 @@ hpcops_sim_env:
   HW_IAM_ENDPOINT: "$url"
 CONFIG
 }
-write_config tests/integration/integration_config.yml
-tree="$(bash hack/ansible_test_tree.sh)"
+[ -n "$group" ] || write_config tests/integration/integration_config.yml
+tree="$(bash hack/ansible_test_tree.sh "$copy_name")"
 write_config "$tree/tests/integration/integration_config.yml"
 
 cd "$tree"
