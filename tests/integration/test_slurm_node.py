@@ -299,12 +299,15 @@ def test_wait_timeout_is_checked_only_when_the_task_waits(slurm, tmp_path):
     resumed, down, waiting = slurm_node_tasks(
         slurm, tmp_path,
         {"nodes": ["compute01"], "state": "resumed", "wait": False, "wait_timeout": 0},
-        {"nodes": ["compute04"], "state": "down", "reason": "dead disk", "wait": True, "wait_timeout": 0},
+        # compute01 and not a ghost node: a ghost turns DOWN by itself once SlurmdTimeout passes
+        # (30 s after the session's slurmctld started), and "down" is then no change.
+        {"nodes": ["compute01"], "state": "down", "reason": "dead disk", "wait": True, "wait_timeout": 0},
         dict(DRAIN, nodes=["compute01"], wait=True, wait_timeout=0))
 
     assert resumed["changed"] and not resumed.get("failed"), resumed
     assert resumed["changed_nodes"] == ["compute01"]
     assert down["changed"] and not down.get("failed"), down
+    assert down["changed_nodes"] == ["compute01"]
     assert waiting.get("failed") and not waiting["changed"], waiting
     assert waiting["msg"] == "wait_timeout must be at least 1 second, got 0"
     assert "DRAIN" not in slurm.node_state()
