@@ -6,7 +6,8 @@ integration_config="$(cd ../.. && pwd)/integration_config.yml"
 output_dir="$(mktemp -d)"
 # The control-API lookup (lookup_plugins/sim_api.py); the task-file targets get it from their
 # meta/main.yml dependency on this role.
-export ANSIBLE_LOOKUP_PLUGINS="$(cd ../setup_simulator && pwd)/lookup_plugins"
+ANSIBLE_LOOKUP_PLUGINS="$(cd ../setup_simulator && pwd)/lookup_plugins"
+export ANSIBLE_LOOKUP_PLUGINS
 trap 'rm -rf "$output_dir"' EXIT
 
 # run_playbook NAME PLAYBOOK [ARGS...]: run it, show its output and keep it as NAME.
