@@ -5,7 +5,8 @@
 set -euo pipefail
 source ../setup_simulator/runme_lib.sh
 
-# expect_not_in NAME TEXT: the output of run NAME has no TEXT anywhere.
+# expect_not_in NAME TEXT: the output of run NAME has no TEXT anywhere (output_dir: runme_lib.sh).
+# shellcheck disable=SC2154
 expect_not_in() {
     if grep -F -- "$2" "$output_dir/$1.out" >/dev/null; then
         echo "expected nowhere in the output: $2" >&2
