@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.scenario import Scenario
-from tests.integration.test_ehpc_nodes import CLUSTER
+from tests.simulator.world import EHPC_CLUSTER_ID as CLUSTER
 
 
 def compute_nodes(state: dict) -> list:
