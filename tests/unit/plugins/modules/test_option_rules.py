@@ -9,7 +9,8 @@
 - An endpoint without ``http(s)://`` is a configuration error, not a network fault to retry.
 
 The modules run in this process (module_runner.py), every network call refused.
-tests/integration/test_option_rules.py runs one case of each rule through ansible-playbook.
+The integration targets ehpc_nodes, ehpc_nodes_info and option_rules (tests/integration/targets/)
+run one case of each rule through ansible-playbook.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def test_a_boolean_for_an_int_option_is_refused_before_any_call(monkeypatch, mod
 
 def test_numbers_as_strings_are_accepted(monkeypatch):
     # Accepted: the module gets past every check and sends its first read (which the runner
-    # refuses). tests/integration/test_option_rules.py runs the task to its end.
+    # refuses). The ehpc_nodes integration target runs the task to its end.
     run = run_module(monkeypatch, "ehpc_nodes", {"cluster_id": EHPC_CLUSTER, "count": "2", "timeout": "20"})
     assert run.exit_code == "network call refused" and run.result == {}, run
     assert [call[:2] for call in run.http_calls] == [("request", "GET")], run
