@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.scenario import Scenario
-from tests.integration.test_cce_node_remove import CLUSTER, KEY_LOGIN, auth_env
+from tests.integration.cce_world import CLUSTER, KEY_LOGIN, auth_env
 from tests.simulator.world import HYPER_CLUSTER_HPS
 
 NODES = "/clusters/%s/nodes$" % CLUSTER

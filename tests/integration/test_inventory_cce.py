@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import pytest
 
 from tests.integration.ansible_runner import HUAWEI_ENV
+from tests.integration.cce_world import cce_nodes
 from tests.integration.inventory_runner import (ODD_CCE_CLUSTERS, SECOND_CCE_CLUSTER, api_calls, odd_names_simulator,
                                                 run_inventory, two_cluster_simulator, write_source)
-from tests.integration.test_cce_node_remove import cce_nodes
 from tests.simulator.client import Huawei
 from tests.simulator.world import CCE_CLUSTER_ID, HW_ACCESS_KEY, HW_PROJECT_ID, HW_SECRET_KEY
 
@@ -191,3 +193,20 @@ def test_cache_is_not_served_for_another_credential(sim, tmp_path):
     cached = "".join(p.read_text() for p in (tmp_path / "cache").iterdir())
     for value in (HW_ACCESS_KEY, SECRET, "demo-password"):
         assert value not in cached
+
+
+def test_inventory_lists_all_2100_nodes_following_markers(sim, tmp_path):
+    # A cluster larger than one ListNodes page (huaweicloudsdkcce v3: ``limit`` up to 2,000,
+    # ``marker`` = the uid after which to list, ``nextMarker`` absent on the last page): the
+    # plugin follows every marker. (The modules' paging is in the cce_nodes_info and
+    # cce_node_remove integration targets.)
+    names = ["%s-node-%d" % (CCE_CLUSTER_ID, i) for i in range(1, 2101)]
+    sim.world(cce_nodes=len(names))
+    sim.config(cce_page_size=700)
+    sim.clear_calls()
+    run = run_inventory(source(tmp_path, sim.url), sim.url)
+    assert run.rc == 0, run
+    assert sorted(run.hosts("cce_demo")) == sorted(names)
+    markers = [parse_qs(c.get("query") or "").get("marker", [None])[0] for c in api_calls(sim)
+               if c["method"] == "GET" and c["path"].endswith("/nodes")]
+    assert len(markers) == 3
