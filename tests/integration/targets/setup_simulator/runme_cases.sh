@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # Checks of a run's output for the role targets that run many cases in one playbook, one
 # inventory host per case (sourced after runme_lib.sh, which keeps each run's output).
+# output_dir is runme_lib.sh's.
+# shellcheck disable=SC2154
 
 # host_messages NAME: one line "HOST<tab>STATUS<tab>MESSAGE" per debug message (a string) that
 # run NAME printed; STATUS is ok or changed, MESSAGE as printed (JSON-escaped).
