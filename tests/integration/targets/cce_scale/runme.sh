@@ -4,6 +4,8 @@
 # ansible_check_mode, which only --check sets (see ../ehpc_scale/runme.sh). The role prints its
 # summary with debug: each run logs to ANSIBLE_LOG_PATH and the playbooks assert on what the
 # role printed by reading that log (the lookup runs on the controller, no module run).
+# output_dir and integration_config are set by runme_lib.sh, which shellcheck does not follow.
+# shellcheck disable=SC2154
 set -euo pipefail
 source ../setup_simulator/runme_lib.sh
 

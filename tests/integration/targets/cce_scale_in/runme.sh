@@ -4,6 +4,8 @@
 # ansible_check_mode, which only --check sets (see ../ehpc_scale/runme.sh), and because a
 # password must stay out of everything a run prints. Each run logs to ANSIBLE_LOG_PATH; the
 # playbooks assert on what the role printed by reading that log on the controller.
+# output_dir and integration_config are set by runme_lib.sh, which shellcheck does not follow.
+# shellcheck disable=SC2154
 set -euo pipefail
 source ../setup_simulator/runme_lib.sh
 

@@ -5,6 +5,8 @@
 # ansible-playbook process (several playbooks on one command line run one after another).
 # Each run logs to ANSIBLE_LOG_PATH; a later play reads an earlier run's log on the controller
 # to assert what it printed.
+# output_dir and integration_config are set by runme_lib.sh, which shellcheck does not follow.
+# shellcheck disable=SC2154
 set -euo pipefail
 source ../setup_simulator/runme_lib.sh
 
