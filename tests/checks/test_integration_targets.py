@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 TARGETS = Path(__file__).resolve().parents[1] / "integration" / "targets"
 GROUP_ALIAS = re.compile(r"^shippable/posix/group([0-9]+)$")
 # One class below per group; test_every_target_is_in_exactly_one_group keeps the two in step.
-GROUPS = (1, 2, 3)
+GROUPS = (1, 2, 3, 4)
 
 
 def aliases(target: Path) -> list:
@@ -70,3 +70,8 @@ class TestIntegrationGroup2:
 class TestIntegrationGroup3:
     def test_targets_of_group_3_pass(self):
         run_group(3)
+
+
+class TestIntegrationGroup4:
+    def test_targets_of_group_4_pass(self):
+        run_group(4)
