@@ -6,7 +6,7 @@ and ``restartnodes.md``, ``resatrtNodes`` in the seed's page): docs/api-decision
 sources disagree". The modules and the rolling restart role are run against each reading by the
 ehpc_nodes_api_variants target (tests/integration/targets/). The demo stays here: hack/demo.sh
 starts a simulator of its own, with the flags HPCOPS_SIM_ARGS gives it (the default reading's
-demo is test_roles_playbooks.py's).
+demo is the playbooks target's).
 """
 
 from __future__ import annotations
