@@ -78,4 +78,3 @@ def test_roles_and_playbooks_pass_ansible_lint_production_profile():
     assert "Passed: 0 failure(s), 0 warning(s)" in proc.stdout + proc.stderr, tail(proc)
     # No warning at all, ansible-core's included (a Jinja filter falling back under lint's mock values).
     assert "WARNING" not in proc.stdout + proc.stderr, tail(proc)
-
