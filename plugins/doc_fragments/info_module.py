@@ -16,6 +16,14 @@ options:
       - A JMESPath expression applied to the returned list; the outcome is returned as RV(query_result).
       - An invalid expression fails the task before any API call.
     type: str
+  query_only:
+    description:
+      - Return only RV(query_result), without the list it was taken from.
+      - For large clusters, where a task needs a few values of many nodes; ansible-core's cost
+        of a result grows with its size, whatever the task does with it.
+      - Needs O(query).
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full

@@ -153,6 +153,16 @@ class InfoModule(ClusterModule):
 
     result_key = "items"
     query = None
+    module_kwargs = {"required_if": [("query_only", True, ("query",))]}
+
+    @classmethod
+    def full_argument_spec(cls) -> dict:
+        spec = super().full_argument_spec()
+        # Leaving the list out is what keeps a task on a cluster of thousands of nodes as cheap
+        # as on a small one: ansible-core copies and converts every value of a result, in the
+        # module and again in ansible-playbook (docs/performance.md, "Large clusters").
+        spec["query_only"] = dict(type="bool", default=False)
+        return spec
 
     def validate(self) -> None:
         from ansible_collections.hpcops.clusters.plugins.module_utils.query import compile_query
@@ -160,7 +170,7 @@ class InfoModule(ClusterModule):
         self.query = compile_query(self, self.params.get("query"))
 
     def report(self, current, plan: dict, applied) -> dict:
-        result = {self.result_key: current}
+        result = {} if self.params.get("query_only") else {self.result_key: current}
         if self.query is not None:
             result["query_result"] = self.query.search(current)
         return result

@@ -61,7 +61,7 @@ EXAMPLES = r"""
 RETURN = r"""
 node_pools:
   description: The cluster's node pools (or the one asked for), in the order the API lists them.
-  returned: always
+  returned: unless O(query_only) is set
   type: list
   elements: dict
   contains:

@@ -61,7 +61,7 @@ EXAMPLES = r"""
 RETURN = r"""
 nodes:
   description: The cluster's nodes that match O(phase), in the order the API lists them.
-  returned: always
+  returned: unless O(query_only) is set
   type: list
   elements: dict
   contains:

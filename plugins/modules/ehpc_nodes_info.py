@@ -69,12 +69,20 @@ EXAMPLES = r"""
 - name: Show them
   ansible.builtin.debug:
     var: idle.query_result
+
+- name: Count the active compute nodes of a large cluster, without returning the nodes
+  hpcops.clusters.ehpc_nodes_info:
+    cluster_id: ehpc-8jqdq0mz
+    role: compute
+    query: "length([?status=='active'])"
+    query_only: true
+  register: active
 """
 
 RETURN = r"""
 nodes:
   description: The cluster's nodes that match the filters, oldest first.
-  returned: always
+  returned: unless O(query_only) is set
   type: list
   elements: dict
   contains:

@@ -76,7 +76,7 @@ EXAMPLES = r"""
 RETURN = r"""
 hyper_clusters:
   description: The hyper clusters found; with O(id), one or none.
-  returned: always
+  returned: unless O(query_only) is set
   type: list
   elements: dict
   contains:

@@ -676,6 +676,10 @@ def bench_large(runner: Runner, runs: int, latency: float, sizes=LARGE_SIZES) ->
         "ehpc_nodes no-op": lambda size: [ehpc_task(count=size - 1, return_nodes="changed")],
         "ehpc_nodes_info": lambda size: [{"name": "bench", "hpcops.clusters.ehpc_nodes_info":
                                           {"cluster_id": EHPC_CLUSTER_ID}}],
+        # The same reads; the result holds the count of active nodes instead of every node.
+        "ehpc_nodes_info query_only": lambda size: [{"name": "bench", "hpcops.clusters.ehpc_nodes_info":
+                                                     {"cluster_id": EHPC_CLUSTER_ID, "query_only": True,
+                                                      "query": "length([?status=='active'])"}}],
     }
     sim.reset()
     sim.config(latency_seconds=latency)

@@ -71,6 +71,7 @@ BAD_INPUT = [
     ("ehpc_nodes_info", {"cluster_id": EHPC, "role": "gpu"}, ["role", "login, compute"]),
     ("ehpc_nodes_info", {"cluster_id": EHPC, "jobs": "sometimes"}, ["jobs", "bool"]),
     ("ehpc_nodes_info", {"cluster_id": EHPC, "query": "[?"}, ["JMESPath"]),
+    ("ehpc_nodes_info", {"cluster_id": EHPC, "query_only": True}, ["query_only is True", "missing: query"]),
     ("cce_node_remove", remove([]), ["nodes must list at least one"]),
     ("cce_node_remove", remove(["", "cce-demo-node-1"]), ["empty entries"]),
     ("cce_node_remove", remove(["cce-demo-node-1"], cluster_id="  "), ["cluster_id must not be empty"]),
@@ -86,6 +87,7 @@ BAD_INPUT = [
     ("cce_node_remove", remove(["cce-demo-node-1"], allow_empty_cluster="perhaps"), ["allow_empty_cluster", "bool"]),
     ("cce_nodes_info", {"cluster_id": ""}, ["cluster_id must not be empty"]),
     ("cce_nodes_info", {"cluster_id": CCE, "query": "[?"}, ["JMESPath"]),
+    ("cce_nodes_info", {"cluster_id": CCE, "query_only": True}, ["query_only is True", "missing: query"]),
     ("cce_nodes_info", {"cluster_id": CCE, "timeout": 0}, ["timeout must be at least 1"]),
     ("cce_node_pool", pool(0), ["count 0 would delete every node of node pool pool-compute", "allow_empty=true"]),
     ("cce_node_pool", pool(-2), ["count must be 0 or more"]),
@@ -104,6 +106,7 @@ BAD_INPUT = [
     ("cce_node_pool_info", {"cluster_id": " "}, ["cluster_id must not be empty"]),
     ("cce_node_pool_info", {"cluster_id": CCE_POOLS, "node_pool": ""}, ["node_pool must not be blank"]),
     ("cce_node_pool_info", {"cluster_id": CCE_POOLS, "query": "[?"}, ["JMESPath"]),
+    ("cce_node_pool_info", {"cluster_id": CCE_POOLS, "query_only": True}, ["query_only is True", "missing: query"]),
     ("modelarts_hyper_cluster", {"id": "bad id!"}, ["not a hyper cluster ID"]),
     ("modelarts_hyper_cluster", {"id": "h" * 65}, ["not a hyper cluster ID"]),
     ("modelarts_hyper_cluster", {"id": ""}, ["not a hyper cluster ID"]),
@@ -114,6 +117,7 @@ BAD_INPUT = [
     ("modelarts_hyper_cluster_info", {"id": "a/b"}, ["not a hyper cluster ID"]),
     ("modelarts_hyper_cluster_info", {"type": "TPU"}, ["type", "HPS, ECS"]),
     ("modelarts_hyper_cluster_info", {"query": "[?"}, ["JMESPath"]),
+    ("modelarts_hyper_cluster_info", {"query_only": True}, ["query_only is True", "missing: query"]),
 ]
 
 
