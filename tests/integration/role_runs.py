@@ -22,10 +22,6 @@ def changed_count(run: AnsibleRun) -> int:
     return run.stats.get("localhost", {}).get("changed", -1)
 
 
-def failed_count(run: AnsibleRun) -> int:
-    return run.stats.get("localhost", {}).get("failures", 0)
-
-
 def task_results(run: AnsibleRun, name: str) -> list:
     """Host results of the tasks whose name contains ``name`` (the json callback keeps names)."""
     data = json.loads(run.stdout[run.stdout.index("{"):])

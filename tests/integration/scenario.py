@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 from tests.integration.ansible_runner import run_playbook
-from tests.simulator.world import EHPC_CLUSTER_ID
 
 MARK = "/_mark/"
 CURL = shutil.which("curl") or "curl"
@@ -133,30 +132,9 @@ class Scenario:
         self._before.append(self._curl("POST", "/_sim/world", counts))
         return self
 
-    def hpc_job(self, nodes: list, cluster_id: str = EHPC_CLUSTER_ID) -> Scenario:
-        """Start a running HPC job on ``nodes`` (names) before the next task. A fresh world numbers
-        its jobs from its ``next_hpc_job_id`` on, so the job's id is known before the run."""
-        self._before.append(self._curl("POST", "/_sim/hpc_jobs", {"cluster_id": cluster_id, "nodes": nodes}))
-        return self
-
     def control(self, method: str, path: str, body=None) -> Scenario:
         """Any control call (``/_sim/...``) before the next task, e.g. a CCE node pool's settings."""
         self._before.append(self._curl(method, path, body))
-        return self
-
-    def unplaced_hpc_job(self, job_node_list: str, cluster_id: str = EHPC_CLUSTER_ID) -> Scenario:
-        """Start a running HPC job whose job/list entry shows ``job_node_list`` as given ("", "ghost[1-2]")."""
-        self._before.append(self._curl("POST", "/_sim/hpc_jobs", {"cluster_id": cluster_id,
-                                                                  "job_node_list": job_node_list}))
-        return self
-
-    def queued_hpc_job(self, cluster_id: str = EHPC_CLUSTER_ID) -> Scenario:
-        """Queue a pending HPC job (no nodes yet) before the next task."""
-        self._before.append(self._curl("POST", "/_sim/hpc_jobs", {"cluster_id": cluster_id, "job_status": "pending"}))
-        return self
-
-    def finish_hpc_job(self, job_id: int) -> Scenario:
-        self._before.append(self._curl("POST", "/_sim/hpc_jobs/%d/finish" % job_id, {}))
         return self
 
     def snapshot(self, label: str) -> Scenario:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.scenario import Scenario
-from tests.integration.cce_world import CLUSTER, KEY_LOGIN, auth_env
+from tests.integration.cce_world import CLUSTER, IAM_USER_ENV, KEY_LOGIN
 from tests.simulator.world import HYPER_CLUSTER_HPS
 
 NODES = "/clusters/%s/nodes$" % CLUSTER
@@ -69,7 +69,7 @@ def no_write(simulator_session, tmp_path_factory):
             scenario.task(read_name(module, call, body), module, args, [
                 {"kind": "bad_answer", "method": "GET", "path": path,
                  "body": "missing:" + key if body == "missing" else body}])
-    environment = auth_env("iam_user")
+    environment = IAM_USER_ENV
     for module, args in IAM_MODULES:
         for body in IAM_BODIES:
             scenario.task(iam_name(module, body), module, args,
