@@ -151,7 +151,8 @@ pytest: venv collection-tree
 # Sub-makes keep the order fixed (also under -j), so pytest's summary line ends the output.
 # sanity, units and lint run inside pytest (tests/checks/test_static_checks.py), on one xdist
 # worker beside the Ansible tests: each keeps a single CPU busy, and as stages of their own
-# before pytest they left the other CPU idle for about 1.5 minutes.
+# before pytest they left the other CPU idle for about 1.5 minutes. The integration targets run
+# there too, a group per worker (tests/checks/test_integration_targets.py).
 # Each stage's time goes to .tmp/stage-times.txt; pytest prints them before its summary line.
 test:
 	@mkdir -p "$(TMP)" && rm -f "$(TMP)/stage-times.txt"
