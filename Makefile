@@ -68,7 +68,7 @@ help:
 	@echo "  collection-tree  link .tmp/collections/ansible_collections/hpcops/clusters -> repo root"
 	@echo "  sanity           ansible-test sanity --venv --python $(TEST_PYTHON)  (SANITY_ARGS=...)"
 	@echo "  units            ansible-test units --venv --python $(TEST_PYTHON)   (UNITS_ARGS=...)"
-	@echo "  integration      ansible-test integration targets against the simulator (INTEGRATION_ARGS=...)"
+	@echo "  integration      ansible-test integration targets against the simulator (INTEGRATION_ARGS=..., INTEGRATION_GROUP=N)"
 	@echo "  lint             ansible-lint --profile production on roles/ and playbooks/"
 	@echo "  pytest           pytest over tests/checks (sanity, units, lint), tests/unit, tests/simulator and"
 	@echo "                   tests/integration, two workers per CPU"
