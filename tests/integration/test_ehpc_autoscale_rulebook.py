@@ -8,6 +8,7 @@ a performance assertion.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -43,18 +44,33 @@ def start_rulebook(sim, tmp_path, poll_interval="1"):
     log = (tmp_path / "rulebook.log").open("w")
     proc = subprocess.Popen([rulebook, "-r", str(RULEBOOK), "-i", str(tmp_path / "inventory.yml"),
                              "--vars", str(tmp_path / "vars.yml"), "-S", str(REPO_ROOT / "extensions/eda/plugins/event_source")],
-                            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+                            cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     proc.log = log
     return proc
 
 
-def stop_rulebook(proc):
-    proc.terminate()
+def stop_rulebook(proc, sim):
+    """Stop ansible-rulebook and all it started, so that nothing of it calls the simulator in the
+    next test: its own process group, then, since a playbook it ran lives in a session of its own
+    (ansible-runner's pty) and may still be waiting for a job, until the simulator has had no
+    call for two seconds (at most 60)."""
     try:
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # whatever of the group is still there
+    except ProcessLookupError:
+        pass
+    proc.wait()
     proc.log.close()
+    deadline = time.monotonic() + 60
+    seen, quiet_since = len(sim.calls()), time.monotonic()
+    while time.monotonic() - quiet_since < 2 and time.monotonic() < deadline:
+        time.sleep(0.25)
+        if len(sim.calls()) != seen:
+            seen, quiet_since = len(sim.calls()), time.monotonic()
 
 
 def wait_for(check, proc, deadline=DEADLINE):
@@ -74,7 +90,7 @@ def test_pending_jobs_lead_to_a_scale_out_through_the_rulebook(sim, tmp_path):
         wait_for(lambda: len(ehpc_nodes(sim, "compute")) >= 5, proc)
         assert len(ehpc_nodes(sim, "compute")) == 5, (tmp_path / "rulebook.log").read_text()[-3000:]
     finally:
-        stop_rulebook(proc)
+        stop_rulebook(proc, sim)
 
 
 def test_wrong_shape_job_lists_are_error_events_and_the_rulebook_goes_on(sim, tmp_path):
@@ -96,7 +112,7 @@ def test_wrong_shape_job_lists_are_error_events_and_the_rulebook_goes_on(sim, tm
         assert "`hpc_job_set[0].job_node_list` is not a string" in output, output[-3000:]
         assert "Traceback" not in output and "has no attribute" not in output, output[-3000:]
     finally:
-        stop_rulebook(proc)
+        stop_rulebook(proc, sim)
 
 
 @pytest.mark.parametrize("value, message", [("0", "interval must be at least 1 seconds"),
@@ -110,7 +126,7 @@ def test_a_poll_interval_under_one_second_stops_the_rulebook_before_any_call(sim
     try:
         proc.wait(DEADLINE)
     finally:
-        stop_rulebook(proc)
+        stop_rulebook(proc, sim)
     output = (tmp_path / "rulebook.log").read_text()
     assert proc.returncode != 0, output[-3000:]
     assert message in output, output[-3000:]
