@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.checks.test_static_checks import run_target, tail
+from tests.checks.make_targets import run_target, tail
 
 # Long tests: tests/conftest.py has pytest-xdist start the slow files first.
 pytestmark = pytest.mark.slow

@@ -69,8 +69,9 @@ def stop_rulebook(proc, sim):
     seen, quiet_since = len(sim.calls()), time.monotonic()
     while time.monotonic() - quiet_since < 2 and time.monotonic() < deadline:
         time.sleep(0.25)
-        if len(sim.calls()) != seen:
-            seen, quiet_since = len(sim.calls()), time.monotonic()
+        count = len(sim.calls())
+        if count != seen:
+            seen, quiet_since = count, time.monotonic()
 
 
 def wait_for(check, proc, deadline=DEADLINE):
