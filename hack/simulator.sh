@@ -45,6 +45,9 @@ sim_start() {
     trap sim_cleanup EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
+    # Made here, not by the background job's redirection: that may not have happened yet when
+    # the loop below first reads the log, and a failed read ends the script (set -e, pipefail).
+    : >"$sim_log"
     "$python" -u tests/simulator/server.py --host 127.0.0.1 --port 0 "$@" </dev/null >"$sim_log" 2>&1 &
     sim_pid=$!
     for _ in $(seq 1 300); do   # up to 30 s
